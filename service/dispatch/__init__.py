@@ -1,0 +1,1 @@
+"""Dispatchers move verification jobs to workers; they never judge anything themselves."""

@@ -1,0 +1,1 @@
+"""Verifiers: plain functions that take one item's essentials and return a Verdict."""

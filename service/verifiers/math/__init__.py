@@ -1,0 +1,1 @@
+"""Math answers: extraction (API side), then parsing and comparison (worker side)."""

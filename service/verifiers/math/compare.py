@@ -1,0 +1,84 @@
+"""Decide whether a parsed answer equals the parsed ground truth (worker side).
+
+math-verify does the comparison. One of its numeric checks is guarded first:
+it evaluates ``(a - b)`` to 15 digits with ``chop=True``, which rounds tiny
+differences to zero and so accepts ``1/2004!`` for ``1/2006!`` and ``1/2^99``
+for ``1/2^98``, free rewards a policy learns to farm. The guard compares the
+two values relative to their size and rejects pairs that clearly differ; it
+only ever turns a "same" into a "different", never the reverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import product
+from typing import Any
+
+import sympy
+from math_verify import grader, verify
+
+_PRECISION_DIGITS = 40
+# Exact operands: any relative gap beyond evalf noise is a real difference.
+_EXACT_RELATIVE_TOLERANCE = sympy.Float("1e-20")
+# A float operand was rounded by the model; math-verify's 6-decimal rounding
+# decides within this gap, the guard only rejects what is clearly off.
+_FLOAT_RELATIVE_TOLERANCE = sympy.Float("1e-4")
+
+
+def _is_percent(expr: Any) -> bool:
+    return grader.get_pct_val(expr) is not None
+
+
+def clearly_different_numbers(a: Any, b: Any) -> bool:
+    """True when ``a`` and ``b`` are both constant numbers whose values differ
+    by more than rounding could explain, judged relative to their magnitude."""
+    if not (isinstance(a, sympy.Expr) and isinstance(b, sympy.Expr)):
+        return False
+    if not (a.is_number and b.is_number) or _is_percent(a) or _is_percent(b):
+        return False
+    try:
+        a_value = a.evalf(_PRECISION_DIGITS)
+        b_value = b.evalf(_PRECISION_DIGITS)
+        if not (a_value.is_Number and b_value.is_Number):
+            return False
+        scale = max(abs(a_value), abs(b_value))
+        if scale == 0:
+            return False
+        tolerance = (
+            _FLOAT_RELATIVE_TOLERANCE
+            if a.has(sympy.Float) or b.has(sympy.Float)
+            else _EXACT_RELATIVE_TOLERANCE
+        )
+        return bool(abs(a_value - b_value) > tolerance * scale)
+    except (TypeError, ValueError, ArithmeticError, AttributeError):
+        return False
+
+
+def _install_numeric_guard() -> None:
+    # sympy_numeric_eq is looked up as a module global by math-verify's scalar,
+    # set, tuple, interval and matrix comparisons, so guarding it here covers
+    # tiny numbers nested inside any of them too.
+    original = grader.sympy_numeric_eq
+    if getattr(original, "_reward_service_guard", False):
+        return
+
+    def guarded(a: Any, b: Any, float_rounding: int, numeric_precision: int) -> bool:
+        if clearly_different_numbers(a, b):
+            return False
+        return bool(original(a, b, float_rounding, numeric_precision))
+
+    guarded._reward_service_guard = True  # type: ignore[attr-defined]
+    grader.sympy_numeric_eq = guarded
+
+
+_install_numeric_guard()
+
+
+def answers_equivalent(gold: Sequence[Any], answer: Sequence[Any]) -> bool:
+    """Whether any parse of the answer matches any parse of the ground truth."""
+    for g, a in product(gold, answer):
+        if clearly_different_numbers(g, a):
+            continue
+        if verify(g, a, timeout_seconds=None, raise_on_error=False):
+            return True
+    return False

@@ -1,0 +1,91 @@
+"""Turn answer strings into SymPy objects with math-verify (worker side).
+
+Extraction already happened (see extract.py); here each string is wrapped in
+``\\boxed{}`` so math-verify reads it whole. math-verify's own SIGALRM timeouts are
+off: the worker's time budget and the dispatcher's hard kill bound this code.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from typing import Any
+
+from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse
+
+# math-verify warns once that its own timeouts are disabled; that is deliberate here.
+logging.getLogger("math_verify").setLevel(logging.ERROR)
+
+EXTRACTION_CONFIG = (
+    LatexExtractionConfig(boxed_match_priority=0),
+    ExprExtractionConfig(),
+)
+
+
+# latex2sympy silently drops the left operand of a modulo ("x \\bmod 3" parses as 3),
+# which would reward any answer ending in "\\bmod <gold>".
+_MODULO_RE = re.compile(r"\\(?:bmod|pmod|mod)(?![a-zA-Z])")
+
+
+class AnswerNotReadable(ValueError):
+    """The answer uses notation that cannot be parsed faithfully; it scores as wrong."""
+
+
+class GroundTruthError(ValueError):
+    """The reference answer itself cannot be read; the item gets an `error` result."""
+
+
+def _braces_balanced(text: str) -> bool:
+    depth = 0
+    escaped = False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+# math-verify's LaTeX reader stops at `\\mathrm{e}` and would keep "1 - \\frac{1}{" as
+# a string, so two different answers could read as the same truncated text.
+_FONT_LETTER_RE = re.compile(r"\\(?:mathrm|mathit|mathbf|mathsf|rm|operatorname)\s*\{\s*([A-Za-z])\s*\}")
+
+
+def _prepare(text: str) -> str:
+    text = text.strip()
+    while len(text) >= 2 and text.startswith("$") and text.endswith("$"):
+        text = text[1:-1].strip()
+    return _FONT_LETTER_RE.sub(r"\1", text)
+
+
+def check_notation(answer: str, ground_truth: str) -> None:
+    """Raise AnswerNotReadable for notation the parser would misread."""
+    if _MODULO_RE.search(answer) and not _MODULO_RE.search(ground_truth):
+        raise AnswerNotReadable("answer contains a modulo expression, which is not evaluated; give its value")
+
+
+def parse_answer(answer: str) -> list[Any]:
+    """math-verify's parse of one answer string: SymPy objects and/or the raw string."""
+    return parse("\\boxed{" + _prepare(answer) + "}", EXTRACTION_CONFIG, parsing_timeout=None)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=4096)
+def parse_ground_truth(ground_truth: str) -> tuple[Any, ...]:
+    """Parsed reference answer; cached per worker process, so each distinct ground
+    truth is parsed once however many rollouts share it."""
+    text = _prepare(ground_truth)
+    if not text:
+        raise GroundTruthError("ground_truth is empty")
+    if not _braces_balanced(text):
+        raise GroundTruthError(f"ground_truth has unbalanced braces: {ground_truth[:200]!r}")
+    parsed = parse_answer(text)
+    if not parsed:
+        raise GroundTruthError(f"ground_truth could not be parsed: {ground_truth[:200]!r}")
+    return tuple(parsed)

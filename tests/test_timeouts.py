@@ -1,0 +1,62 @@
+"""Hard time bounds: a hanging verification costs one item, never the batch or the server."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from fastapi.testclient import TestClient
+
+import uncooperative_jobs
+from conftest import TEST_KILL_GRACE_S, TEST_MATH_TIMEOUT_S, corpus_path, load_jsonl, math_item, score
+from service.dispatch.local import LocalDispatcher
+
+HANG = "\\boxed{5^{5^{5^{5}}}+1}"
+
+
+def test_hang_input_times_out_while_the_rest_of_the_batch_is_scored(client: TestClient) -> None:
+    rows = load_jsonl(corpus_path("qwen_math_cot_100.jsonl"))
+    normal = [math_item(f"n{i}", row["code"][i % 8], row["gt"]) for i, row in enumerate(rows)]
+    items = normal[:50] + [math_item("hang", HANG, "3")] + normal[50:]
+    started = time.monotonic()
+    results = score(client, items)
+    elapsed = time.monotonic() - started
+    hang = results[50]
+    assert hang["id"] == "hang"
+    assert hang["status"] == "timeout"
+    assert hang["score"] is None
+    assert elapsed < TEST_MATH_TIMEOUT_S + 2
+    others = results[:50] + results[51:]
+    assert len(others) == 100
+    assert all(r["status"] in {"correct", "wrong"} for r in others), [r for r in others if r["status"] not in {"correct", "wrong"}]
+    # The server goes on scoring after the timeout.
+    assert score(client, [math_item("after", "\\boxed{2}", "\\frac{4}{2}")])[0]["status"] == "correct"
+
+
+def test_timeouts_are_counted_in_metrics(client: TestClient) -> None:
+    score(client, [math_item("hang", HANG, "7")])
+    assert 'reward_timeouts_total{task="math"}' in client.get("/metrics").text
+
+
+def test_uninterruptible_job_is_killed_and_its_worker_replaced() -> None:
+    async def scenario() -> None:
+        dispatcher = LocalDispatcher(workers=1, math_budget_s=TEST_MATH_TIMEOUT_S, kill_grace_s=TEST_KILL_GRACE_S)
+        try:
+            await dispatcher.start()
+            before = await dispatcher.run(uncooperative_jobs.report_pid, (), 5.0)
+            started = time.monotonic()
+            hung = await dispatcher.run(uncooperative_jobs.ignore_alarm_and_sleep, (60.0,), 1.0)
+            assert time.monotonic() - started < 1.0 + 2
+            assert hung.status == "timeout" and hung.reward is None
+            assert "replaced" in hung.details["error"]
+            after = await dispatcher.run(uncooperative_jobs.report_pid, (), 10.0)
+            assert after.status == "correct"
+            assert after.details["pid"] != before.details["pid"]
+            # A crashed worker is an error on its item, and the pool recovers again.
+            crashed = await dispatcher.run(uncooperative_jobs.crash, (), 10.0)
+            assert crashed.status == "error" and crashed.reward is None
+            assert (await dispatcher.verify_math("2", "2")).status == "correct"
+        finally:
+            dispatcher.close()
+
+    asyncio.run(scenario())
