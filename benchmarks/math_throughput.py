@@ -20,7 +20,9 @@ from typing import Any
 import httpx
 from math_verify import parse, verify
 
-from _server import REPO, running_server
+from service.subprocess_server import running_server
+
+REPO = Path(__file__).resolve().parent.parent
 
 MATH_VERIFY_TIMEOUT_S = 5
 
@@ -63,7 +65,7 @@ def main() -> None:
     rows = [json.loads(line) for line in args.corpus.open()]
     items = build_batch(rows, args.items)
 
-    with running_server() as url, httpx.Client(timeout=600) as http:
+    with running_server({"REWARD_LOG_LEVEL": "warning"}) as url, httpx.Client(timeout=600) as http:
         # Warm the HTTP path on unrelated items so the timed batch starts from a cold cache.
         http.post(f"{url}/score", json={"items": [{"id": "w", "task": "math", "response": "\\boxed{x+1}", "ground_truth": "1+x"}]})
         started = time.perf_counter()

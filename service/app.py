@@ -22,7 +22,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        dispatcher = LocalDispatcher(settings.workers, settings.math_timeout_s, settings.math_kill_grace_s)
+        dispatcher = LocalDispatcher(
+            settings.workers, settings.math_timeout_s, settings.math_kill_grace_s, settings.worker_memory_mb
+        )
         app_metrics = Metrics()
         app_metrics.watch_queue(lambda: dispatcher.pending, lambda: dispatcher.workers)
         app.state.scoring = ScoringContext(settings, dispatcher, ResultCache(settings.result_cache_size), app_metrics)

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
         ge=0,
         description="Extra time after math_timeout_s before a stuck worker process is killed and replaced.",
     )
+    worker_memory_mb: int = Field(
+        2048, ge=0, description="Address-space limit of each verifier worker process in MiB (0: no limit)."
+    )
     math_default_mode: Literal["boxed", "any"] = Field(
         "any",
         description="Answer extraction when an item gives no `mode`: `boxed` reads only \\boxed/\\fbox "

@@ -2,60 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
+import threading
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from conftest import REPO
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from service.subprocess_server import running_server
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "REWARD_WORKERS": "2", "REWARD_MATH_TIMEOUT_S": "2"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"server exited early: {process.stdout.read().decode() if process.stdout else ''}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        else:
-            pytest.fail("server did not become ready in 60 s")
+    with running_server({"REWARD_WORKERS": "2", "REWARD_MATH_TIMEOUT_S": "2"}) as url:
         yield url
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            raise
 
 
 def test_scores_a_batch_over_http(server: str) -> None:
@@ -72,8 +32,6 @@ def test_scores_a_batch_over_http(server: str) -> None:
 def test_event_loop_stays_responsive_during_a_slow_batch(server: str) -> None:
     """While a hanging item occupies a worker, probes still answer at once."""
     with httpx.Client(timeout=30) as http:
-        import threading
-
         slow = threading.Thread(
             target=http.post,
             args=(f"{server}/score",),

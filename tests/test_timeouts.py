@@ -60,3 +60,11 @@ def test_uninterruptible_job_is_killed_and_its_worker_replaced() -> None:
             dispatcher.close()
 
     asyncio.run(scenario())
+
+
+def test_power_tower_from_the_issue_is_bounded(client: TestClient) -> None:
+    """`\\boxed{5^{5^{5^{5}}}}` hangs a plain math-verify call; here it is decided or timed out in budget."""
+    started = time.monotonic()
+    [result] = score(client, [math_item("tower", "\\boxed{5^{5^{5^{5}}}}", "3")])
+    assert time.monotonic() - started < TEST_MATH_TIMEOUT_S + 2
+    assert (result["status"], result["score"]) in {("timeout", None), ("wrong", 0.0)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import resource
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
@@ -22,13 +23,22 @@ from service.verifiers.verdict import Verdict
 _PRELOAD = ["service.verifiers.math.verifier"]
 
 
+def _init_worker(memory_mb: int) -> None:
+    # A blown-up expression should fail its own item with MemoryError, not push
+    # the host into swap or the OOM killer.
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    warm_up()
+
+
 class LocalDispatcher:
-    def __init__(self, workers: int, math_budget_s: float, kill_grace_s: float) -> None:
+    def __init__(self, workers: int, math_budget_s: float, kill_grace_s: float, memory_mb: int = 0) -> None:
         # forkserver: workers never inherit the API's threads and event loop, and a
         # replacement worker forks from a server that already imported SymPy.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(_PRELOAD)
-        self._pool = ProcessPool(max_workers=workers, initializer=warm_up, context=context)
+        self._pool = ProcessPool(max_workers=workers, initializer=_init_worker, initargs=(memory_mb,), context=context)
         self._math_budget_s = math_budget_s
         self._hard_timeout_s = math_budget_s + kill_grace_s
         self.workers = workers
