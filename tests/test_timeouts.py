@@ -68,3 +68,19 @@ def test_power_tower_from_the_issue_is_bounded(client: TestClient) -> None:
     [result] = score(client, [math_item("tower", "\\boxed{5^{5^{5^{5}}}}", "3")])
     assert time.monotonic() - started < TEST_MATH_TIMEOUT_S + 2
     assert (result["status"], result["score"]) in {("timeout", None), ("wrong", 0.0)}
+
+
+def test_worker_memory_limit_fails_only_the_greedy_job() -> None:
+    async def scenario() -> None:
+        dispatcher = LocalDispatcher(workers=1, math_budget_s=TEST_MATH_TIMEOUT_S, kill_grace_s=TEST_KILL_GRACE_S, memory_mb=512)
+        try:
+            await dispatcher.start()
+            greedy = await dispatcher.run(uncooperative_jobs.allocate, (1024,), 10.0)
+            assert greedy.status == "error" and greedy.reward is None
+            assert "MemoryError" in greedy.details["error"]
+            assert (await dispatcher.run(uncooperative_jobs.allocate, (16,), 10.0)).status == "correct"
+            assert (await dispatcher.verify_math("2", "2")).status == "correct"
+        finally:
+            dispatcher.close()
+
+    asyncio.run(scenario())

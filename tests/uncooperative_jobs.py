@@ -25,3 +25,8 @@ def report_pid() -> Verdict:
 
 def crash() -> Verdict:
     os._exit(3)
+
+
+def allocate(megabytes: int) -> Verdict:
+    block = bytearray(megabytes * 1024 * 1024)
+    return Verdict("correct", 1.0, {"allocated": len(block)})
