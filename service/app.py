@@ -10,10 +10,7 @@ from fastapi import FastAPI
 from service import __version__
 from service.api import health, metrics, score
 from service.api.body_limit import BodySizeLimitMiddleware
-from service.cache import ResultCache
-from service.dispatch.local import LocalDispatcher
-from service.metrics import Metrics
-from service.pipeline import ScoringContext
+from service.context import open_scoring_context
 from service.settings import Settings
 
 
@@ -22,17 +19,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        dispatcher = LocalDispatcher(
-            settings.workers, settings.math_timeout_s, settings.math_kill_grace_s, settings.worker_memory_mb
-        )
-        app_metrics = Metrics()
-        app_metrics.watch_queue(lambda: dispatcher.pending, lambda: dispatcher.workers)
-        app.state.scoring = ScoringContext(settings, dispatcher, ResultCache(settings.result_cache_size), app_metrics)
-        try:
-            await dispatcher.start()
+        async with open_scoring_context(settings) as context:
+            app.state.scoring = context
             yield
-        finally:
-            dispatcher.close()
 
     app = FastAPI(
         title="reward-service",

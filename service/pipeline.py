@@ -12,12 +12,11 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.cache import ResultCache
-from service.dispatch.local import LocalDispatcher
-from service.metrics import Metrics
+from service.context import ScoringContext
 from service.schemas import CodeItem, ItemResult, MathItem, ScoreOptions
 from service.settings import Settings
 from service.verifiers.format import r1_format_ok
+from service.verifiers.jobs import Job, MathJob
 from service.verifiers.math.extract import extract_answer, reference_answer
 from service.verifiers.math.normalize import normalize_answer, quick_verdict
 from service.verifiers.verdict import Verdict
@@ -28,23 +27,13 @@ VERIFIER_VERSION = "math-1"
 AnyItem = MathItem | CodeItem
 
 
-@dataclass(frozen=True)
-class ScoringContext:
-    """What scoring needs, built once in the app's lifespan."""
-
-    settings: Settings
-    dispatcher: LocalDispatcher
-    cache: ResultCache
-    metrics: Metrics
-
-
 @dataclass
 class _Plan:
     """How one item gets its verdict: decided already, or by the job under `key`."""
 
     verdict: Verdict | None = None
     key: Hashable | None = None
-    job: tuple[str, str] | None = None
+    job: Job | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -64,7 +53,7 @@ def _plan_math(item: MathItem, options: ScoreOptions, settings: Settings) -> _Pl
     if quick is not None:
         return _Plan(Verdict("correct" if quick else "wrong", 1.0 if quick else 0.0, {"fast_path": True}), details=details)
     key = (VERIFIER_VERSION, "math", answer_key, reference.strip())
-    return _Plan(key=key, job=(extraction.answer, reference), details=details)
+    return _Plan(key=key, job=MathJob(extraction.answer, reference), details=details)
 
 
 def _plan(item: AnyItem, options: ScoreOptions, settings: Settings) -> _Plan:
@@ -96,7 +85,7 @@ async def score_batch(items: Sequence[AnyItem], options: ScoreOptions, ctx: Scor
     # Extraction is pure Python over every response: keep it off the event loop.
     plans = await asyncio.to_thread(_plan_batch, items, options, ctx.settings)
 
-    jobs: dict[Hashable, tuple[str, str]] = {}
+    jobs: dict[Hashable, Job] = {}
     for plan in plans:
         if plan.key is not None and plan.key not in jobs and plan.job is not None:
             jobs[plan.key] = plan.job
@@ -111,7 +100,7 @@ async def score_batch(items: Sequence[AnyItem], options: ScoreOptions, ctx: Scor
             from_cache.add(key)
         else:
             to_run.append(key)
-    outcomes = await asyncio.gather(*(ctx.dispatcher.verify_math(*jobs[key]) for key in to_run))
+    outcomes = await ctx.dispatcher.verify([jobs[key] for key in to_run])
     for key, verdict in zip(to_run, outcomes):
         verdicts[key] = verdict
         ctx.cache.put(key, verdict)

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 import uncooperative_jobs
 from conftest import TEST_KILL_GRACE_S, TEST_MATH_TIMEOUT_S, corpus_path, load_jsonl, math_item, score
 from service.dispatch.local import LocalDispatcher
+from service.verifiers.jobs import MathJob
 
 HANG = "\\boxed{5^{5^{5^{5}}}+1}"
 
@@ -55,9 +56,9 @@ def test_uninterruptible_job_is_killed_and_its_worker_replaced() -> None:
             # A crashed worker is an error on its item, and the pool recovers again.
             crashed = await dispatcher.run(uncooperative_jobs.crash, (), 10.0)
             assert crashed.status == "error" and crashed.reward is None
-            assert (await dispatcher.verify_math("2", "2")).status == "correct"
+            assert (await dispatcher.verify([MathJob("2", "2")]))[0].status == "correct"
         finally:
-            dispatcher.close()
+            await dispatcher.aclose()
 
     asyncio.run(scenario())
 
@@ -79,8 +80,8 @@ def test_worker_memory_limit_fails_only_the_greedy_job() -> None:
             assert greedy.status == "error" and greedy.reward is None
             assert "MemoryError" in greedy.details["error"]
             assert (await dispatcher.run(uncooperative_jobs.allocate, (16,), 10.0)).status == "correct"
-            assert (await dispatcher.verify_math("2", "2")).status == "correct"
+            assert (await dispatcher.verify([MathJob("2", "2")]))[0].status == "correct"
         finally:
-            dispatcher.close()
+            await dispatcher.aclose()
 
     asyncio.run(scenario())

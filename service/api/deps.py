@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from service.pipeline import ScoringContext
+from service.context import ScoringContext
 
 
 def scoring_context(request: Request) -> ScoringContext:

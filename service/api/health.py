@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from service.api.deps import scoring_context
-from service.pipeline import ScoringContext
+from service.context import ScoringContext
 
 router = APIRouter(tags=["health"])
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from service.api.deps import scoring_context
-from service.pipeline import ScoringContext
+from service.context import ScoringContext
 
 router = APIRouter(tags=["metrics"])
 

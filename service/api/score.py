@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException
 
 from service.api.deps import scoring_context
-from service.pipeline import ScoringContext, score_batch
+from service.context import ScoringContext
+from service.pipeline import score_batch
 from service.schemas import ErrorResponse, ScoreRequest, ScoreResponse
 
 router = APIRouter(tags=["score"])

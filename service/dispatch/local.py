@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import resource
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
+from service.verifiers.jobs import Job, MathJob
 from service.verifiers.math.verifier import verify_math_answer, warm_up
 from service.verifiers.verdict import Verdict
 
@@ -47,11 +48,16 @@ class LocalDispatcher:
 
     async def start(self) -> None:
         """Wait until one worker has warmed up, so /readyz means it."""
-        await self.verify_math("1", "1")
+        await self.verify([MathJob("1", "1")])
         self.ready = True
 
-    async def verify_math(self, answer: str, ground_truth: str) -> Verdict:
-        return await self.run(verify_math_answer, (answer, ground_truth, self._math_budget_s), self._hard_timeout_s)
+    async def verify(self, jobs: Sequence[Job]) -> list[Verdict]:
+        return list(await asyncio.gather(*(self._verify_one(job) for job in jobs)))
+
+    async def _verify_one(self, job: Job) -> Verdict:
+        return await self.run(
+            verify_math_answer, (job.answer, job.ground_truth, self._math_budget_s), self._hard_timeout_s
+        )
 
     async def run(self, job: Callable[..., Verdict], args: tuple[Any, ...], hard_timeout_s: float) -> Verdict:
         """Run ``job(*args)`` in a worker; whatever happens there comes back as a Verdict."""
@@ -72,7 +78,7 @@ class LocalDispatcher:
         finally:
             self.pending -= 1
 
-    def close(self) -> None:
+    async def aclose(self) -> None:
         self.ready = False
         self._pool.stop()
-        self._pool.join(timeout=10)
+        await asyncio.to_thread(self._pool.join, 10)
