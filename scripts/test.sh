@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh Debian machine: installs what the tests
-# need into a project virtualenv (.venv), then runs pytest. Extra arguments go to pytest.
+# Runs the whole test suite on a fresh Debian machine: installs and starts the
+# real components the tests need (scripts/provision.sh: Docker engine, Redis,
+# bubblewrap, the sandbox image), installs the project into a virtualenv (.venv),
+# then runs pytest. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+bash scripts/provision.sh
 
 VENV="${REWARD_TEST_VENV:-.venv}"
 if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev,examples]" -e ./client
 
 exec "$VENV/bin/python" -m pytest "$@"

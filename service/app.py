@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from service import __version__
-from service.api import health, metrics, score
+from service.api import health, languages, metrics, score
+from service.api import jobs, openrlhf
+from service.api.backpressure import admit_batch
 from service.api.body_limit import BodySizeLimitMiddleware
+from service.api.auth import BearerTokenMiddleware, load_api_tokens
+from service.api.request_context import RequestContextMiddleware
 from service.context import open_scoring_context
 from service.settings import Settings
 
@@ -29,8 +34,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Rule-based rewards for RL with verifiable rewards: math by symbolic equivalence, code by tests.",
         lifespan=lifespan,
     )
+    # Each add wraps the ones before: request id (outermost, so every answer carries one),
+    # then CORS, then auth (before any body is read), then the body limit.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.include_router(score.router)
+    tokens = load_api_tokens(settings)
+    if tokens:
+        app.add_middleware(BearerTokenMiddleware, tokens=tokens)
+    if settings.cors_allow_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "x-request-id"],
+            expose_headers=["x-request-id", "retry-after"],
+        )
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(score.router, dependencies=[Depends(admit_batch)])
+    app.include_router(jobs.router)
+    app.include_router(languages.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
+    app.include_router(openrlhf.router)
     return app

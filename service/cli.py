@@ -7,14 +7,35 @@ from collections.abc import Sequence
 
 import uvicorn
 
+from service.api.auth import TokenConfigError
 from service.app import create_app
+from service.logging_setup import configure_logging
+from service.score_file.arguments import add_score_arguments
 from service.settings import Settings
 
 
 def _serve(args: argparse.Namespace) -> None:
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "workers": args.workers}.items() if v is not None}
     settings = Settings(**overrides)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+    configure_logging(settings)
+    try:
+        app = create_app(settings)
+    except TokenConfigError as exc:
+        raise SystemExit(f"reward-service: {exc}") from exc
+    # log_config=None: uvicorn keeps the handlers configure_logging installed (JSON, with request ids).
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+
+
+def _worker(args: argparse.Namespace) -> None:
+    from service.worker import run_worker  # the API never needs RQ's worker machinery
+
+    raise SystemExit(run_worker(args.queue, args.processes, Settings()))
+
+
+def _score(args: argparse.Namespace) -> None:
+    from service.score_file.command import run_score_command  # the pipeline, rich: only this command needs them
+
+    raise SystemExit(run_score_command(args))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -25,6 +46,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve.add_argument("--port", type=int, help="port (REWARD_PORT, default 8000)")
     serve.add_argument("--workers", type=int, help="verifier worker processes (REWARD_WORKERS, default: CPUs)")
     serve.set_defaults(handler=_serve)
+    worker = commands.add_parser("worker", help="verify chunks from Redis (needs REWARD_REDIS_URL or REDIS_URL)")
+    worker.add_argument("--queue", choices=["math", "code"], default="math", help="which task's queue to serve")
+    worker.add_argument(
+        "--processes",
+        type=int,
+        help="math: verifier processes (default REWARD_WORKERS); code: sandboxes (default REWARD_SANDBOX_POOL_SIZE)",
+    )
+    worker.set_defaults(handler=_worker)
+    score = commands.add_parser("score", help="score a JSONL file of rollouts (resumable); select SFT data R1-style")
+    add_score_arguments(score)
+    score.set_defaults(handler=_score)
     args = parser.parse_args(argv)
     args.handler(args)
 

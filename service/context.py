@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from service.cache import ResultCache
+from service.batch_jobs.runner import BatchJobs
+from service.batch_jobs.store import JobStore, MemoryJobStore, RedisJobStore
+from service.cache import MemoryCache, VerdictCache
 from service.dispatch.base import Dispatcher
 from service.dispatch.local import LocalDispatcher
+from service.dispatch.rq_dispatcher import RQDispatcher
+from service.redis_cache import RedisCache
 from service.metrics import Metrics
+from service.plan_memo import PlanMemo
 from service.settings import Settings
 
 
@@ -21,14 +26,28 @@ from service.settings import Settings
 class ScoringContext:
     settings: Settings
     dispatcher: Dispatcher
-    cache: ResultCache
+    cache: VerdictCache
     metrics: Metrics
+    batch_jobs: BatchJobs
+    plan_memo: PlanMemo = field(default_factory=PlanMemo)
 
 
 def build_dispatcher(settings: Settings) -> Dispatcher:
-    return LocalDispatcher(
-        settings.workers, settings.math_timeout_s, settings.math_kill_grace_s, settings.worker_memory_mb
-    )
+    if settings.redis_url:
+        return RQDispatcher(settings)
+    return LocalDispatcher.from_settings(settings)
+
+
+def build_cache(settings: Settings) -> VerdictCache:
+    if settings.redis_url:
+        return RedisCache(settings.redis_url, settings.redis_cache_ttl_s)
+    return MemoryCache(settings.result_cache_size)
+
+
+def build_job_store(settings: Settings) -> JobStore:
+    if settings.redis_url:
+        return RedisJobStore(settings.redis_url)
+    return MemoryJobStore()
 
 
 @asynccontextmanager
@@ -36,8 +55,14 @@ async def open_scoring_context(settings: Settings) -> AsyncIterator[ScoringConte
     dispatcher = build_dispatcher(settings)
     metrics = Metrics()
     metrics.watch_queue(lambda: dispatcher.pending, lambda: dispatcher.workers)
+    # Read through the dispatcher each time: its pool may be replaced at start-up.
+    metrics.sandbox_pool_size.set_function(lambda: getattr(getattr(dispatcher, "code_pool", None), "warm", 0))
+    cache = build_cache(settings)
+    batch_jobs = BatchJobs(build_job_store(settings))
     try:
         await dispatcher.start()
-        yield ScoringContext(settings, dispatcher, ResultCache(settings.result_cache_size), metrics)
+        yield ScoringContext(settings, dispatcher, cache, metrics, batch_jobs)
     finally:
+        await batch_jobs.aclose()
+        await cache.aclose()
         await dispatcher.aclose()

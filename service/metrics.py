@@ -47,6 +47,24 @@ class Metrics:
             registry=self.registry,
         )
         self.workers = Gauge("reward_workers", "Verifier worker processes.", registry=self.registry)
+        # Operations (issue 6). The code verifier sets the next two; they stay at 0 until it does.
+        self.sandbox_pool_size = Gauge(
+            "reward_sandbox_pool_size",
+            "Warm sandboxes ready to run code in this process.",
+            registry=self.registry,
+        )
+        self.code_verdicts = Counter(
+            "reward_code_verdicts_total",
+            "Code items by language and verdict status.",
+            ["language", "status"],
+            registry=self.registry,
+        )
+        self.http_responses = Counter(
+            "reward_http_responses_total",
+            "HTTP answers by method, route template (`unmatched` for unknown paths) and status code.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
 
     def watch_queue(self, depth: Callable[[], float], workers: Callable[[], float]) -> None:
         self.queue_depth.set_function(depth)

@@ -8,21 +8,31 @@ Only what is left goes to the dispatcher's workers, once per distinct pair.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable, Sequence
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox import resolve_language
 from service.context import ScoringContext
+from service.dispatch.streaming import verify_within
+from service.item_limits import item_limit_error
+from service.reward import composite_reward, reasoning_languages
 from service.schemas import CodeItem, ItemResult, MathItem, ScoreOptions
 from service.settings import Settings
-from service.verifiers.format import r1_format_ok
-from service.verifiers.jobs import Job, MathJob
+from service.verifiers.code.extract import extract_program
+from service.verifiers.code.limits import item_limits
+from service.verifiers.jobs import CodeJob, Job, MathJob
+from service.verifiers.language import LanguageShare
 from service.verifiers.math.extract import extract_answer, reference_answer
 from service.verifiers.math.normalize import normalize_answer, quick_verdict
 from service.verifiers.verdict import Verdict
 
 # Part of every cache key: bump it whenever a verdict for the same input could change.
 VERIFIER_VERSION = "math-1"
+CODE_VERIFIER_VERSION = "code-1"
 
 AnyItem = MathItem | CodeItem
 
@@ -38,10 +48,6 @@ class _Plan:
 
 
 def _plan_math(item: MathItem, options: ScoreOptions, settings: Settings) -> _Plan:
-    if len(item.response) > settings.max_response_chars:
-        return _Plan(
-            Verdict("error", None, {"error": f"response is longer than {settings.max_response_chars} characters"})
-        )
     fallback = settings.last_number_fallback if options.last_number_fallback is None else options.last_number_fallback
     extraction = extract_answer(item.response, item.mode or settings.math_default_mode, fallback)
     if extraction is None:
@@ -56,11 +62,31 @@ def _plan_math(item: MathItem, options: ScoreOptions, settings: Settings) -> _Pl
     return _Plan(key=key, job=MathJob(extraction.answer, reference), details=details)
 
 
+def _plan_code(item: CodeItem, options: ScoreOptions, settings: Settings) -> _Plan:
+    program = extract_program(item.response, item.language)
+    if program is None:
+        return _Plan(Verdict("no_code", 0.0, {"error": "no fenced code block in the response (after </think>)"}))
+    requested = item.language or program.language or (program.tag if program.names_unknown_language else "python")
+    language = resolve_language(requested)
+    if language is None:
+        return _Plan(
+            Verdict("error", None, {"error": f"language {requested!r} is not supported here; see GET /languages"})
+        )
+    limits = item_limits(item.limits, settings)
+    tests_json = json.dumps(item.tests.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    job = CodeJob(program.source, language.name, tests_json, limits, options.all_or_nothing)
+    key = (CODE_VERIFIER_VERSION, "code", language.name, program.source, tests_json, limits, options.all_or_nothing)
+    return _Plan(key=key, job=job, details={"language": language.name})
+
+
 def _plan(item: AnyItem, options: ScoreOptions, settings: Settings) -> _Plan:
     try:
+        too_large = item_limit_error(item, settings)
+        if too_large is not None:
+            return _Plan(Verdict("error", None, {"error": too_large}))
         if isinstance(item, MathItem):
             return _plan_math(item, options, settings)
-        return _Plan(Verdict("sandbox_error", None, {"error": "code verification is not enabled in this deployment"}))
+        return _plan_code(item, options, settings)
     except Exception as exc:  # one item's failure never fails the batch
         return _Plan(Verdict("error", None, {"error": f"could not prepare item: {type(exc).__name__}: {exc}"}))
 
@@ -69,45 +95,65 @@ def _plan_batch(items: Sequence[AnyItem], options: ScoreOptions, settings: Setti
     return [_plan(item, options, settings) for item in items]
 
 
-def _shape(item: AnyItem, verdict: Verdict, options: ScoreOptions, details: dict[str, Any]) -> float | None:
-    """The item's score: the verifiable reward, plus the optional R1 format term."""
-    if verdict.reward is None:
-        return None
-    if options.format is None:
-        return verdict.reward
-    format_ok = r1_format_ok(item.response, options.format.require_answer_tags)
-    format_term = options.format.weight if format_ok else 0.0
-    details["terms"] = {"accuracy": verdict.reward, "format": format_term}
-    return verdict.reward + format_term
+def _shape(
+    item: AnyItem, verdict: Verdict, options: ScoreOptions, details: dict[str, Any], language: LanguageShare | str | None
+) -> float | None:
+    """The item's score: the verifiable reward, shaped by the composite reward's optional terms."""
+    return composite_reward(item.response, verdict.reward, options, language, details)
 
 
-async def score_batch(items: Sequence[AnyItem], options: ScoreOptions, ctx: ScoringContext) -> list[ItemResult]:
+async def score_batch(
+    items: Sequence[AnyItem],
+    options: ScoreOptions,
+    ctx: ScoringContext,
+    *,
+    deadline_s: float | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[ItemResult]:
+    """``deadline_s`` defaults to the /score one; ``on_progress(done, total)`` follows the items as verdicts arrive."""
+    started = time.monotonic()
     # Extraction is pure Python over every response: keep it off the event loop.
-    plans = await asyncio.to_thread(_plan_batch, items, options, ctx.settings)
+    # Items seen before (a resent batch) reuse their plans: see service/plan_memo.py.
+    plans = await asyncio.to_thread(
+        ctx.plan_memo.plan_batch, items, options, lambda todo: _plan_batch(todo, options, ctx.settings)
+    )
+    # Language shares are per response (no dedupe to gain from workers) and need no
+    # verdict: they are computed in a thread while the workers verify.
+    languages = asyncio.create_task(asyncio.to_thread(reasoning_languages, items, options.language))
 
     jobs: dict[Hashable, Job] = {}
     for plan in plans:
         if plan.key is not None and plan.key not in jobs and plan.job is not None:
             jobs[plan.key] = plan.job
 
-    verdicts: dict[Hashable, Verdict] = {}
-    from_cache: set[Hashable] = set()
-    to_run: list[Hashable] = []
-    for key in jobs:
-        hit = ctx.cache.get(key)
-        if hit is not None:
-            verdicts[key] = hit
-            from_cache.add(key)
-        else:
-            to_run.append(key)
-    outcomes = await ctx.dispatcher.verify([jobs[key] for key in to_run])
-    for key, verdict in zip(to_run, outcomes):
-        verdicts[key] = verdict
-        ctx.cache.put(key, verdict)
+    verdicts: dict[Hashable, Verdict] = await ctx.cache.get_many(list(jobs))
+    from_cache: set[Hashable] = set(verdicts)
+    to_run = [key for key in jobs if key not in from_cache]
 
+    # Progress counts items: one verdict settles every item that shares its key.
+    items_per_key = Counter(plan.key for plan in plans if plan.key is not None and plan.key not in from_cache)
+    done = len(items) - sum(items_per_key.values())
+
+    def verdict_arrived(index: int) -> None:
+        nonlocal done
+        done += items_per_key[to_run[index]]
+        if on_progress is not None:
+            on_progress(done, len(items))
+
+    if on_progress is not None:
+        on_progress(done, len(items))
+    if deadline_s is None:
+        deadline_s = min(options.deadline_s or ctx.settings.score_deadline_s, ctx.settings.score_deadline_s)
+    remaining_s = max(0.0, deadline_s - (time.monotonic() - started))
+    outcomes = await verify_within(ctx.dispatcher, [jobs[key] for key in to_run], remaining_s, verdict_arrived)
+    fresh = dict(zip(to_run, outcomes))
+    verdicts.update(fresh)
+    await ctx.cache.put_many(fresh)
+
+    shares = await languages
     results: list[ItemResult] = []
     seen: set[Hashable] = set()
-    for item, plan in zip(items, plans):
+    for item, plan, share in zip(items, plans, shares):
         if plan.key is None:
             verdict, cached = plan.verdict, False
         else:
@@ -117,9 +163,11 @@ async def score_batch(items: Sequence[AnyItem], options: ScoreOptions, ctx: Scor
             ctx.metrics.cache_lookups.labels("cache" if plan.key in from_cache else "batch" if cached else "miss").inc()
         assert verdict is not None
         details = {**plan.details, **verdict.details}
-        score = _shape(item, verdict, options, details)
+        score = _shape(item, verdict, options, details, share)
         results.append(ItemResult(id=item.id, score=score, status=verdict.status, details=details, cached=cached))
         ctx.metrics.items_scored.labels(item.task, verdict.status).inc()
+        if isinstance(item, CodeItem):
+            ctx.metrics.code_verdicts.labels(details.get("language", "unknown"), verdict.status).inc()
         if verdict.status in ("timeout", "time_limit"):
             ctx.metrics.timeouts.labels(item.task).inc()
     return results

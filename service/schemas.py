@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from service.verifiers.language.codes import SUPPORTED_LANGUAGE_CODES, is_supported_language
 
 MathStatus = Literal["correct", "wrong", "no_answer", "timeout", "error"]
 CodeStatus = Literal[
@@ -99,12 +101,63 @@ class FormatRewardOptions(BaseModel):
     )
 
 
+class LanguageRewardOptions(BaseModel):
+    """R1's language-consistency reward: the share of the reasoning's words in the target language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    target: str = Field(..., description="ISO 639-1 code of the language the reasoning should be in, e.g. `en`, `zh`.")
+    weight: float = Field(
+        0.0, ge=0, description="`weight * share` is added to the score; 0 only reports `details.language_share`."
+    )
+
+    @field_validator("target")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        code = value.strip().lower()
+        if not is_supported_language(code):
+            raise ValueError(
+                f"unknown language code {value!r}: use an ISO 639-1 code the detector supports "
+                f"({', '.join(sorted(SUPPORTED_LANGUAGE_CODES))})"
+            )
+        return code
+
+
+class LengthPenaltyOptions(BaseModel):
+    """A penalty on long responses: none up to `target`, rising to `weight` at `limit` and beyond."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    target: int = Field(..., ge=0, description="Length with no penalty.")
+    limit: int = Field(..., gt=0, description="Length at which the whole `weight` is subtracted.")
+    weight: float = Field(0.5, ge=0, description="The largest penalty, subtracted from the score.")
+    unit: Literal["chars", "words"] = Field("chars", description="Count characters or whitespace-separated words.")
+    shape: Literal["linear", "cosine"] = Field(
+        "cosine", description="`cosine` rises gently past `target` and flattens near `limit`; `linear` is a ramp."
+    )
+
+    @model_validator(mode="after")
+    def _limit_above_target(self) -> "LengthPenaltyOptions":
+        if self.limit <= self.target:
+            raise ValueError(f"limit ({self.limit}) must be greater than target ({self.target})")
+        return self
+
+
 class ScoreOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     format: FormatRewardOptions | None = Field(None, description="Off unless given.")
+    accuracy_weight: float = Field(1.0, ge=0, description="Multiplies the verifiable reward (the accuracy term).")
+    language: LanguageRewardOptions | None = Field(None, description="Off unless given.")
+    length_penalty: LengthPenaltyOptions | None = Field(None, description="Off unless given.")
     last_number_fallback: bool | None = Field(None, description="Override the server default for this request.")
     all_or_nothing: bool = Field(False, description="Code: score 1 only when every test passes.")
+    deadline_s: float | None = Field(
+        None,
+        gt=0,
+        description="Answer within this many seconds: items not verified by then come back `timeout` (score null). "
+        "Capped by the server's REWARD_SCORE_DEADLINE_S (/score) or REWARD_JOB_DEADLINE_S (/jobs).",
+    )
 
 
 class ScoreRequest(BaseModel):
@@ -126,3 +179,36 @@ class ScoreResponse(BaseModel):
 
 class ErrorResponse(BaseModel):
     detail: Any
+
+
+class OpenRLHFRequest(BaseModel):
+    """OpenRLHF's remote reward-model request (`--reward.remote_url .../openrlhf`), parallel lists."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    query: list[str] = Field(..., min_length=1, description="Prompt plus response, decoded with special tokens kept.")
+    prompts: list[str] | None = Field(None, description="The prompts, stripped from the front of each query.")
+    labels: list[Any] | None = Field(
+        None,
+        description="Per rollout: a math ground truth (string or number), or an object: "
+        '`{"tests": {...}, "language"?}` or a bare tests spec `{"kind": ...}` for code, `{"ground_truth", "mode"?}` for math.',
+    )
+
+
+class OpenRLHFResponse(BaseModel):
+    rewards: list[float] = Field(..., description="Scores; a score the service could not decide is 0.0 here.")
+    scores: list[float] = Field(..., description="The same values (OpenRLHF filters on these).")
+    extra_logs: dict[str, list[float]] = Field(
+        ..., description="`accuracy` (1.0 when correct/accepted) and `undecided` (1.0 when the score was null)."
+    )
+
+
+class JobStatus(BaseModel):
+    """An asynchronous batch (POST /jobs): progress while it runs, then its results."""
+
+    id: str
+    status: Literal["running", "done", "failed"]
+    done: int = Field(..., description="Items with a verdict so far.")
+    total: int
+    results: list[ItemResult] | None = Field(None, description="In request order, once `status` is `done`.")
+    error: str | None = Field(None, description="Why the batch failed, when `status` is `failed`.")

@@ -37,6 +37,23 @@ def client() -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """A real `reward-service serve` process on 127.0.0.1, shared by the client, adapter and example tests."""
+    from service.subprocess_server import running_server
+
+    with running_server({"REWARD_WORKERS": "1", "REWARD_MATH_TIMEOUT_S": "2", "REWARD_LOG_LEVEL": "warning"}) as url:
+        yield url
+
+
+def metric_total(url: str, name: str) -> float:
+    """Sum of one Prometheus sample name over all its label sets, read from a live server's /metrics."""
+    import httpx
+
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.split("{")[0].split(" ")[0] == name)
+
+
 def score(client: TestClient, items: list[dict[str, Any]], options: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     body: dict[str, Any] = {"items": items}
     if options is not None:
@@ -64,3 +81,49 @@ def corpus_path(name: str) -> Path:
 def load_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open() as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+SANDBOX_BACKENDS = ["bwrap", "docker"]
+
+
+def _docker_ready() -> str | None:
+    """Why the docker backend cannot be tested here, or None when it can."""
+    try:
+        import docker
+
+        client = docker.from_env(version="auto", timeout=10)
+        client.ping()
+        client.images.get(Settings().sandbox_image)
+        client.close()
+    except Exception as exc:
+        return f"docker backend not testable ({type(exc).__name__}: {exc}); run scripts/provision.sh"
+    return None
+
+
+@pytest.fixture(scope="module", params=SANDBOX_BACKENDS)
+def sandbox_client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    """An app whose code verifier runs on each real sandbox backend in turn."""
+    backend = request.param
+    if backend == "docker":
+        reason = _docker_ready()
+        if reason is not None:
+            if os.environ.get("CI"):
+                pytest.fail(reason)
+            pytest.skip(reason)
+    # A generous default time limit: a loaded CI machine must not turn a slow start-up
+    # (node, g++) into time_limit; tests of the time limit set their own.
+    settings = make_settings(sandbox_backend=backend, sandbox_pool_size=2, code_time_s=10.0)
+    with TestClient(create_app(settings)) as test_client:
+        languages = test_client.get("/languages").json()
+        assert languages["backend"] == backend and languages["available"], languages
+        yield test_client
+
+
+def code_item(item_id: str, program: str, tests: dict[str, Any], language: str = "python", **extra: Any) -> dict[str, Any]:
+    """A code item whose response is the program in a fenced block, as a model writes it."""
+    response = f"Here is my solution.\n\n```{language}\n{program}\n```\n"
+    return {"id": item_id, "task": "code", "response": response, "tests": tests, **extra}
+
+
+def stdio(*cases: tuple[str, str]) -> dict[str, Any]:
+    return {"kind": "stdio", "cases": [{"input": given, "output": expected} for given, expected in cases]}

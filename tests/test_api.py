@@ -66,11 +66,23 @@ def test_one_bad_ground_truth_does_not_fail_the_batch(client: TestClient) -> Non
     assert "unbalanced braces" in results[1]["details"]["error"]
 
 
-def test_code_items_get_an_explicit_error_until_a_sandbox_is_configured(client: TestClient) -> None:
+def test_math_and_code_items_in_one_batch(client: TestClient) -> None:
     item = {"id": "c", "task": "code", "response": "```python\nprint(1)\n```", "tests": {"kind": "stdio", "cases": [{"input": "", "output": "1"}]}}
-    [result] = score(client, [item, math_item("m", "\\boxed{1}", "1")])[:1]
-    assert result["status"] == "sandbox_error"
-    assert result["score"] is None
+    code, maths = score(client, [item, math_item("m", "\\boxed{1}", "1")])
+    assert (code["status"], code["score"]) == ("accepted", 1.0)
+    assert (maths["status"], maths["score"]) == ("correct", 1.0)
+
+
+def test_code_without_a_usable_sandbox_is_an_explicit_error_not_a_zero() -> None:
+    settings = make_settings(sandbox_backend="docker", sandbox_image="reward-sandbox:does-not-exist")
+    with TestClient(create_app(settings)) as broken:
+        item = {"id": "c", "task": "code", "response": "```python\nprint(1)\n```", "tests": {"kind": "stdio", "cases": [{"input": "", "output": "1"}]}}
+        code, maths = score(broken, [item, math_item("m", "\\boxed{1}", "1")])
+        assert (code["status"], code["score"]) == ("sandbox_error", None)
+        assert "does-not-exist" in code["details"]["error"]
+        assert maths["status"] == "correct"
+        languages = broken.get("/languages").json()
+        assert languages["available"] is False and "does-not-exist" in languages["reason"]
 
 
 def test_malformed_json_is_422(client: TestClient) -> None:

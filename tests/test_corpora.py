@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from fastapi.testclient import TestClient
 
-from conftest import corpus_path, load_jsonl, math_item, score
+from conftest import corpus_path, load_jsonl, make_settings, math_item, score
+from service.app import create_app
+
+
+@pytest.fixture(scope="module")
+def corpus_client() -> Iterator[TestClient]:
+    """The server's default math budget (5 s), not the short one of the timeout tests:
+    a few of these expressions take SymPy over 2 s on a loaded 2-core machine, and a
+    timeout here would be a verdict about the machine, not about the answer."""
+    with TestClient(create_app(make_settings(math_timeout_s=5.0))) as test_client:
+        yield test_client
 
 # Every disagreement with the corpus's own grader, looked at one by one.
 # idx 72: gold `10{,}000`; the responses box `10000`. The peer grader rejects the
@@ -12,14 +25,14 @@ from conftest import corpus_path, load_jsonl, math_item, score
 QWEN_REVIEWED_DISAGREEMENTS = {72}
 
 
-def test_qwen_corpus_agrees_with_its_grader(client: TestClient) -> None:
+def test_qwen_corpus_agrees_with_its_grader(corpus_client: TestClient) -> None:
     rows = load_jsonl(corpus_path("qwen_math_cot_100.jsonl"))
     items, grader = [], []
     for row in rows:
         for k, (response, verdict) in enumerate(zip(row["code"], row["score"])):
             items.append(math_item(f"{row['idx']}-{k}", response, row["gt"]))
             grader.append(verdict)
-    results = score(client, items)
+    results = score(corpus_client, items)
     assert len(results) == 800
     assert all(r["status"] in {"correct", "wrong", "no_answer"} for r in results)
     ours = [r["status"] == "correct" for r in results]
@@ -60,9 +73,9 @@ MATH_VERIFY_CASE_DIFFERENCES = {
 }
 
 
-def test_math_verify_cases_differ_only_where_reviewed(client: TestClient) -> None:
+def test_math_verify_cases_differ_only_where_reviewed(corpus_client: TestClient) -> None:
     rows = load_jsonl(corpus_path("math_verify_cases.jsonl"))
-    results = score(client, [math_item(str(i), row["pred"], row["gold"]) for i, row in enumerate(rows)])
+    results = score(corpus_client, [math_item(str(i), row["pred"], row["gold"]) for i, row in enumerate(rows)])
     differing = {
         i for i, (row, result) in enumerate(zip(rows, results)) if (result["status"] == "correct") != bool(row["expected"])
     }

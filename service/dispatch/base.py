@@ -18,6 +18,8 @@ class Dispatcher(Protocol):
 
     workers: int
     ready: bool
+    # Languages the code sandbox runs, with their versions (None: not available).
+    languages: dict[str, str | None]
 
     @property
     def pending(self) -> int: ...

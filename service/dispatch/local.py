@@ -17,7 +17,11 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
-from service.verifiers.jobs import Job, MathJob
+from sandbox import SandboxPool, create_backend
+from service.settings import Settings
+from service.verifiers.code.limits import code_maxima
+from service.verifiers.code.verifier import CompileSettings, probe_languages, verify_code
+from service.verifiers.jobs import CodeJob, Job, MathJob
 from service.verifiers.math.verifier import verify_math_answer, warm_up
 from service.verifiers.verdict import Verdict
 
@@ -33,8 +37,26 @@ def _init_worker(memory_mb: int) -> None:
     warm_up()
 
 
+def build_code_pool(settings: Settings) -> SandboxPool:
+    backend = create_backend(settings.sandbox_backend, code_maxima(settings), image=settings.sandbox_image)
+    return SandboxPool(backend, settings.sandbox_pool_size, settings.sandbox_recycle)
+
+
 class LocalDispatcher:
-    def __init__(self, workers: int, math_budget_s: float, kill_grace_s: float, memory_mb: int = 0) -> None:
+    """Math jobs go to the process pool; code jobs to the warm sandbox pool, from the event loop
+    (running a program is waiting on a sandbox, not CPU work in this process)."""
+
+    def __init__(
+        self,
+        workers: int,
+        math_budget_s: float,
+        kill_grace_s: float,
+        memory_mb: int = 0,
+        *,
+        code_pool: SandboxPool | None = None,
+        compile_settings: CompileSettings = CompileSettings(),
+        allow_unsafe_code: bool = False,
+    ) -> None:
         # forkserver: workers never inherit the API's threads and event loop, and a
         # replacement worker forks from a server that already imported SymPy.
         context = multiprocessing.get_context("forkserver")
@@ -45,9 +67,34 @@ class LocalDispatcher:
         self.workers = workers
         self.pending = 0
         self.ready = False
+        self.code_pool = code_pool
+        self.languages: dict[str, str | None] = {}
+        self._compile = compile_settings
+        self._allow_unsafe_code = allow_unsafe_code
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LocalDispatcher:
+        return cls(
+            settings.workers,
+            settings.math_timeout_s,
+            settings.math_kill_grace_s,
+            settings.worker_memory_mb,
+            code_pool=build_code_pool(settings),
+            compile_settings=CompileSettings(time_s=settings.code_compile_timeout_s),
+            allow_unsafe_code=settings.sandbox_allow_unsafe,
+        )
 
     async def start(self) -> None:
-        """Wait until one worker has warmed up, so /readyz means it."""
+        """Warm one math worker and the sandbox pool, so /readyz means it."""
+        if self.code_pool is not None:
+            await self.code_pool.start()
+            if self.code_pool.unavailable is not None and self._allow_unsafe_code:
+                reason = self.code_pool.unavailable
+                await self.code_pool.close()
+                self.code_pool = SandboxPool(create_backend("unsafe", self.code_pool.backend.maxima), self.code_pool.size)
+                await self.code_pool.start()
+                self.code_pool.warning = f"running code WITHOUT isolation (REWARD_SANDBOX_ALLOW_UNSAFE): {reason}"
+            self.languages = await probe_languages(self.code_pool)
         await self.verify([MathJob("1", "1")])
         self.ready = True
 
@@ -55,6 +102,14 @@ class LocalDispatcher:
         return list(await asyncio.gather(*(self._verify_one(job) for job in jobs)))
 
     async def _verify_one(self, job: Job) -> Verdict:
+        if isinstance(job, CodeJob):
+            if self.code_pool is None:
+                return Verdict("sandbox_error", None, {"error": "code verification is not enabled in this deployment"})
+            self.pending += 1
+            try:
+                return await verify_code(job, self.code_pool, self._compile)
+            finally:
+                self.pending -= 1
         return await self.run(
             verify_math_answer, (job.answer, job.ground_truth, self._math_budget_s), self._hard_timeout_s
         )
@@ -80,5 +135,7 @@ class LocalDispatcher:
 
     async def aclose(self) -> None:
         self.ready = False
+        if self.code_pool is not None:
+            await self.code_pool.close()
         self._pool.stop()
         await asyncio.to_thread(self._pool.join, 10)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from sandbox.limits import Limits
+
 
 @dataclass(frozen=True)
 class MathJob:
@@ -20,5 +22,20 @@ class MathJob:
     task: Literal["math"] = "math"
 
 
-# Widened by the code verifier (issue 3) with its CodeJob.
-Job = MathJob
+@dataclass(frozen=True)
+class CodeJob:
+    """Run one extracted program against its tests.
+
+    `tests_json` is the item's `tests` object as canonical JSON: hashable, so it
+    can take part in dedupe and cache keys, and cheap to move between processes.
+    """
+
+    program: str
+    language: str
+    tests_json: str
+    limits: Limits
+    all_or_nothing: bool = False
+    task: Literal["code"] = "code"
+
+
+Job = MathJob | CodeJob

@@ -1,0 +1,160 @@
+"""Code throughput: per-submission overhead of each way to run untrusted code, in one run.
+
+A batch of simple Python submissions (each reads two numbers, prints their sum;
+one stdio test each; every program text distinct so nothing is deduplicated) is
+judged, with the same concurrency, by:
+
+- bare subprocess (the baseline, no isolation): `python3 main.py` per submission;
+- the bwrap backend: the code verifier on a warm pool of bubblewrap sessions;
+- the docker backend, warm pool, sessions reused while clean (the default);
+- the docker backend, warm pool, a fresh container for every submission
+  (started in the background, ahead of need);
+- a fresh `docker run` per submission with the same lockdown flags (start-up on
+  the critical path, what a naive integration does).
+
+    python benchmarks/code_throughput.py [--items 200] [--concurrency 2]
+
+Needs dockerd running and the sandbox image (scripts/provision.sh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from sandbox import Limits, SandboxPool, create_backend
+from service.verifiers.code.verifier import CompileSettings, verify_code
+from service.verifiers.jobs import CodeJob
+
+IMAGE = "reward-sandbox:0.1.0"
+# The interpreter the bwrap sandbox runs programs with, so the baseline pays the same start-up.
+PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else "python3"
+LIMITS = Limits(time_s=5.0, memory_mb=256, output_kb=64)
+
+
+def submissions(count: int) -> list[tuple[str, str, str]]:
+    """(program, stdin, expected stdout) triples, each program text distinct."""
+    return [
+        (f"a, b = map(int, input().split())\nprint(a + b)  # submission {index}\n", f"{index} {index * 3}", str(index * 4))
+        for index in range(count)
+    ]
+
+
+async def bounded(concurrency: int, jobs: list[Callable[[], Awaitable[bool]]]) -> list[bool]:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(job: Callable[[], Awaitable[bool]]) -> bool:
+        async with gate:
+            return await job()
+
+    return list(await asyncio.gather(*(one(job) for job in jobs)))
+
+
+async def run_bare(batch: list[tuple[str, str, str]], concurrency: int) -> list[bool]:
+    work = Path(tempfile.mkdtemp(prefix="bench-bare-"))
+
+    async def judge(index: int, program: str, given: str, expected: str) -> bool:
+        folder = work / str(index)
+        folder.mkdir()
+        (folder / "main.py").write_text(program)
+        process = await asyncio.create_subprocess_exec(
+            PYTHON, "main.py", cwd=folder, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        out, _ = await asyncio.wait_for(process.communicate(given.encode()), LIMITS.time_s)
+        return out.decode().strip() == expected
+
+    return await bounded(concurrency, [lambda i=i, s=s: judge(i, *s) for i, s in enumerate(batch)])
+
+
+async def run_pool(batch: list[tuple[str, str, str]], backend: str, concurrency: int, recycle: str) -> list[bool]:
+    pool = SandboxPool(create_backend(backend, Limits(), image=IMAGE), concurrency, recycle)  # type: ignore[arg-type]
+    await pool.start()
+    if pool.unavailable:
+        raise SystemExit(f"{backend}: {pool.unavailable}")
+    # Let the pool finish warming, as it would have long before a real batch arrives.
+    while pool.warm < min(concurrency, 2):
+        await asyncio.sleep(0.05)
+    try:
+
+        async def judge(program: str, given: str, expected: str) -> bool:
+            tests = json.dumps({"kind": "stdio", "cases": [{"input": given, "output": expected}]})
+            verdict = await verify_code(CodeJob(program, "python", tests, LIMITS), pool, CompileSettings())
+            return verdict.status == "accepted"
+
+        return await bounded(concurrency, [lambda s=s: judge(*s) for s in batch])
+    finally:
+        await pool.close()
+
+
+async def run_fresh_docker(batch: list[tuple[str, str, str]], concurrency: int) -> list[bool]:
+    lockdown = [
+        "--rm", "-i", "--network", "none", "--read-only",
+        "--tmpfs", "/box:size=64m,exec,uid=65534,gid=65534", "--tmpfs", "/tmp:size=64m,uid=65534,gid=65534",
+        "--memory", "320m", "--pids-limit", "72", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+        "--user", "65534:65534", "--log-driver", "none",
+    ]  # fmt: skip
+
+    async def judge(program: str, given: str, expected: str) -> bool:
+        request = {
+            "nonce": "n",
+            "files": {"main.py": program},
+            "runs": [{"argv": ["python3", "main.py"], "stdin": given}],
+            "limits": {"time_s": LIMITS.time_s, "memory_mb": 256, "output_kb": 64, "file_kb": 1024, "address_space_mb": 320, "processes": None},
+        }
+        process = await asyncio.create_subprocess_exec(
+            "docker", "run", *lockdown, IMAGE, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        out, _ = await process.communicate((json.dumps(request) + "\n").encode())
+        reply = json.loads(out.decode().splitlines()[0])
+        return reply["runs"][0]["stdout"].strip() == expected
+
+    return await bounded(concurrency, [lambda s=s: judge(*s) for s in batch])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--items", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=2)
+    args = parser.parse_args()
+    batch = submissions(args.items)
+
+    paths: dict[str, Callable[[], Awaitable[list[bool]]]] = {
+        "bare subprocess (baseline)": lambda: run_bare(batch, args.concurrency),
+        "bwrap backend, warm pool": lambda: run_pool(batch, "bwrap", args.concurrency, "dirty"),
+        "docker backend, warm pool (reuse while clean)": lambda: run_pool(batch, "docker", args.concurrency, "dirty"),
+        "docker backend, warm pool (fresh container each)": lambda: run_pool(batch, "docker", args.concurrency, "always"),
+        "fresh docker run per submission": lambda: run_fresh_docker(batch, args.concurrency),
+    }
+    rates: dict[str, float] = {}
+    print(f"{args.items} Python submissions, one stdio test each, {args.concurrency} at a time\n")
+    print(f"{'path':52} {'seconds':>8} {'items/s':>8} {'ms/item':>8}  correct")
+    for name, path in paths.items():
+        started = time.perf_counter()
+        verdicts = asyncio.run(path())
+        elapsed = time.perf_counter() - started
+        rates[name] = len(batch) / elapsed
+        print(f"{name:52} {elapsed:8.2f} {rates[name]:8.1f} {1000 * elapsed / len(batch):8.1f}  {sum(verdicts)}/{len(batch)}")
+        if sum(verdicts) != len(batch):
+            sys.exit(f"{name}: wrong verdicts")
+
+    baseline = rates["bare subprocess (baseline)"]
+    pool = rates["docker backend, warm pool (reuse while clean)"]
+    print()
+    print(f"bwrap / bare:                         {rates['bwrap backend, warm pool'] / baseline:.2f}  (target >= {1 / 1.6:.2f})")
+    print(f"docker pool / bare:                   {pool / baseline:.2f}  (target >= 0.33)")
+    print(f"docker pool / fresh docker run:       {pool / rates['fresh docker run per submission']:.1f}x (target >= 4x)")
+    print(
+        "docker pool, fresh container each / fresh docker run: "
+        f"{rates['docker backend, warm pool (fresh container each)'] / rates['fresh docker run per submission']:.1f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

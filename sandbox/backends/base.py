@@ -1,0 +1,51 @@
+"""The interface every isolation backend implements."""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+from sandbox.limits import Limits
+from sandbox.session import DriverSession
+
+HARNESS_DIR = Path(__file__).resolve().parent.parent / "harness"
+HARNESS_FILES = ("driver.py", "py_runner.py", "js_runner.js")
+
+
+def harness_digest() -> str:
+    """Identifies this version of the harness; an image built from another one is stale."""
+    digest = hashlib.sha256()
+    for name in HARNESS_FILES:
+        digest.update(name.encode() + b"\0" + (HARNESS_DIR / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class SandboxUnavailable(Exception):
+    """This backend cannot isolate code here; the message says what to install or set."""
+
+
+class SandboxBackend(ABC):
+    name: str
+    # Whether the driver should cap processes with RLIMIT_NPROC (it counts per uid,
+    # so only where each session has a uid of its own); containers use a pids cgroup.
+    per_session_uid: bool = False
+    # Where the harness (driver and runners) is seen from inside the sandbox.
+    harness_path: str = "/opt/harness"
+
+    def __init__(self, maxima: Limits) -> None:
+        self.maxima = maxima
+
+    @abstractmethod
+    async def check(self) -> None:
+        """Raise SandboxUnavailable, with what to do, when no session can be started."""
+
+    @abstractmethod
+    async def open_session(self) -> DriverSession: ...
+
+    async def reap(self) -> int:
+        """Remove sandboxes left by an earlier process; returns how many."""
+        return 0
+
+    async def close(self) -> None:
+        """Remove whatever this backend still owns."""

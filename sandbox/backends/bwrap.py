@@ -1,0 +1,163 @@
+"""The embedded default's backend: bubblewrap namespaces around a driver process.
+
+Each session is `bwrap` with new user, pid, network, ipc, uts, mount and cgroup
+namespaces: a read-only view of the host's /usr (the runtimes), fresh size-limited
+tmpfs mounts for /box and /tmp, no environment, no capabilities, and the driver as
+PID 1 so the program can neither kill it nor outlive a request. When the service
+runs as root, each session also gets a uid of its own outside the namespace, so
+RLIMIT_NPROC bounds one session's processes (a fork bomb) and nothing else's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from sandbox.backends.base import HARNESS_DIR, SandboxBackend, SandboxUnavailable
+from sandbox.limits import Limits
+from sandbox.session import MAX_REPLY_BYTES, DriverSession, ProcessSession
+
+# Outside uids for sessions when running as root: far from system and login users.
+_UID_BASE = 61000
+_UID_COUNT = 4096
+_TOP_LEVEL = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+# What the runtimes read from /etc; the rest of the host's /etc stays invisible.
+_ETC_FILES = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime")
+_PYTHON = "/usr/bin/python3"
+
+
+class BwrapSession(ProcessSession):
+    def __init__(self, process: asyncio.subprocess.Process, release: int | None, backend: BwrapBackend) -> None:
+        super().__init__(process)
+        self._uid = release
+        self._backend = backend
+
+    async def close(self) -> None:
+        await super().close()
+        if self._uid is not None:
+            self._backend.release_uid(self._uid)
+            self._uid = None
+
+
+class BwrapBackend(SandboxBackend):
+    name = "bwrap"
+
+    def __init__(self, maxima: Limits, *, scratch_mb: int = 64) -> None:
+        super().__init__(maxima)
+        self.scratch_mb = scratch_mb
+        self.per_session_uid = os.geteuid() == 0
+        self._free_uids = list(range(_UID_BASE, _UID_BASE + _UID_COUNT)) if self.per_session_uid else []
+        self._binary = shutil.which("bwrap")
+        # Sessions may run as uids that cannot traverse the service's install path
+        # (a venv under /root): bind a world-readable copy of the harness instead.
+        self._harness = Path(tempfile.mkdtemp(prefix="reward-harness-"))
+        self._harness.chmod(0o755)
+        for source in HARNESS_DIR.glob("*.*"):
+            target = self._harness / source.name
+            shutil.copyfile(source, target)
+            target.chmod(0o644)
+
+    def release_uid(self, uid: int) -> None:
+        self._free_uids.append(uid)
+
+    def argv(self) -> list[str]:
+        assert self._binary is not None
+        size = str(self.scratch_mb * 1024 * 1024)
+        argv = [
+            self._binary,
+            "--unshare-all",
+            "--unshare-user",
+            "--disable-userns",
+            "--die-with-parent",
+            "--as-pid-1",
+            "--new-session",
+            "--cap-drop", "ALL",
+            "--clearenv",
+            "--uid", "65534",
+            "--gid", "65534",
+            "--hostname", "sandbox",
+            "--ro-bind", "/usr", "/usr",
+        ]
+        for name in _TOP_LEVEL:
+            path = Path("/") / name
+            if path.is_symlink():
+                argv += ["--symlink", os.readlink(path), str(path)]
+            elif path.is_dir():
+                argv += ["--ro-bind", str(path), str(path)]
+        for name in _ETC_FILES:
+            path = Path("/etc") / name
+            if path.exists():
+                argv += ["--ro-bind", str(path), str(path)]
+        argv += [
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--size", size, "--tmpfs", "/tmp",
+            "--size", size, "--tmpfs", "/box",
+            "--ro-bind", str(self._harness), self.harness_path,
+            # bwrap's root is a tmpfs of its own: read-only, like a container's, so
+            # only /box and /tmp take writes and the driver can wipe both.
+            "--remount-ro", "/",
+            "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
+            "--setenv", "SANDBOX_WORK_ROOT", "/box",
+            "--chdir", "/box",
+            _PYTHON, "-S", f"{self.harness_path}/driver.py",
+        ]  # fmt: skip
+        return argv
+
+    async def check(self) -> None:
+        if self._binary is None:
+            raise SandboxUnavailable(
+                "bubblewrap (bwrap) is not installed: `apt-get install bubblewrap`, "
+                "or set REWARD_SANDBOX_BACKEND=docker"
+            )
+        if self.per_session_uid and shutil.which("setpriv") is None:
+            raise SandboxUnavailable("running as root, the bwrap backend needs setpriv (util-linux) to drop privileges")
+        if not Path(_PYTHON).exists():
+            raise SandboxUnavailable(f"the bwrap backend runs the sandbox driver with {_PYTHON}, which is missing")
+        session = await self.open_session()
+        try:
+            reply = await session.request({"nonce": "probe", "runs": [], "limits": {}}, timeout_s=20)
+        except Exception as exc:
+            assert isinstance(session, ProcessSession)
+            stderr = b""
+            if session.process.stderr is not None:
+                stderr = await session.process.stderr.read(2000)
+            raise SandboxUnavailable(
+                f"bubblewrap cannot create a sandbox here ({exc}; {stderr.decode(errors='replace').strip()}); "
+                "unprivileged user namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1)"
+            ) from exc
+        finally:
+            await session.close()
+        if reply.get("nonce") != "probe":
+            raise SandboxUnavailable(f"the bwrap sandbox driver answered unexpectedly: {reply}")
+
+    async def open_session(self) -> DriverSession:
+        uid = None
+        if self.per_session_uid:
+            if not self._free_uids:
+                raise SandboxUnavailable("every sandbox uid is in use")
+            uid = self._free_uids.pop()
+        # setpriv (util-linux) drops to the session's uid: event loops such as uvloop
+        # take no user/group arguments for their subprocesses.
+        drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"] if uid is not None else []
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *drop,
+                *self.argv(),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env={},
+                limit=MAX_REPLY_BYTES,
+            )
+        except BaseException:
+            if uid is not None:
+                self.release_uid(uid)
+            raise
+        return BwrapSession(process, uid, self)
+
+    async def close(self) -> None:
+        shutil.rmtree(self._harness, ignore_errors=True)

@@ -1,0 +1,66 @@
+"""Compile and run recipes, one per language: data, not code paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Language:
+    name: str
+    source_file: str
+    run: tuple[str, ...]
+    compile: tuple[str, ...] | None = None
+    aliases: tuple[str, ...] = ()
+    # Runtimes that reserve huge virtual address space (V8) cannot live under
+    # RLIMIT_AS; they get a heap flag and the container's memory cgroup instead.
+    address_space_limit: bool = True
+    # Test kinds that need a harness inside the sandbox (call, assert), if any.
+    runner: tuple[str, ...] | None = None
+    probe: tuple[str, ...] = ()
+
+    def run_argv(self, memory_mb: int) -> list[str]:
+        return [part.format(memory_mb=memory_mb) for part in self.run]
+
+    def runner_argv(self, memory_mb: int, harness: str) -> list[str] | None:
+        if self.runner is None:
+            return None
+        return [part.format(memory_mb=memory_mb, harness=harness) for part in self.runner]
+
+
+LANGUAGES: dict[str, Language] = {
+    language.name: language
+    for language in (
+        Language(
+            name="python",
+            source_file="main.py",
+            run=("python3", "main.py"),
+            aliases=("python3", "py", "py3"),
+            runner=("python3", "{harness}/py_runner.py"),
+            probe=("python3", "-c", "pass"),
+        ),
+        Language(
+            name="cpp",
+            source_file="main.cpp",
+            compile=("g++", "-O2", "-std=gnu++17", "-pipe", "-o", "main", "main.cpp"),
+            run=("./main",),
+            aliases=("c++", "cc", "cxx", "cpp17", "cpp20"),
+            probe=("g++", "--version"),
+        ),
+        Language(
+            name="javascript",
+            source_file="main.js",
+            run=("node", "--max-old-space-size={memory_mb}", "main.js"),
+            aliases=("js", "node", "nodejs"),
+            address_space_limit=False,
+            runner=("node", "--max-old-space-size={memory_mb}", "{harness}/js_runner.js"),
+            probe=("node", "--version"),
+        ),
+    )
+}
+
+_BY_ALIAS = {alias: language for language in LANGUAGES.values() for alias in (language.name, *language.aliases)}
+
+
+def resolve_language(name: str) -> Language | None:
+    return _BY_ALIAS.get(name.strip().lower())

@@ -1,0 +1,127 @@
+"""A session: one long-lived driver process inside a sandbox, and the line protocol to it.
+
+The driver reads one JSON request per line and answers one JSON line. Backends
+differ only in how the driver is started and how its stdin/stdout are reached:
+a pipe to a local process (bwrap), or the attach stream of a container (docker).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import struct
+from abc import ABC, abstractmethod
+from typing import Any
+
+# Replies carry program output (capped per run by the driver), so lines can be long.
+MAX_REPLY_BYTES = 256 * 1024 * 1024
+
+
+class SessionBroken(Exception):
+    """The driver stopped answering or died; the session must be discarded."""
+
+
+class DriverSession(ABC):
+    def __init__(self) -> None:
+        self.requests = 0
+        self._lock = asyncio.Lock()
+
+    async def request(self, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        async with self._lock:
+            self.requests += 1
+            line = (json.dumps(payload) + "\n").encode()
+            try:
+                await asyncio.wait_for(self._exchange(line), timeout_s)
+                reply = await asyncio.wait_for(self._read_line(), timeout_s)
+            except asyncio.TimeoutError as exc:
+                raise SessionBroken(f"the sandbox driver did not answer within {timeout_s:g} s") from exc
+            except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
+                raise SessionBroken(f"the sandbox session ended: {type(exc).__name__}: {exc}") from exc
+            if not reply:
+                raise SessionBroken("the sandbox session ended before answering")
+            try:
+                decoded: dict[str, Any] = json.loads(reply)
+            except ValueError as exc:
+                raise SessionBroken("the sandbox driver sent an unreadable reply") from exc
+            return decoded
+
+    @abstractmethod
+    async def _exchange(self, line: bytes) -> None: ...
+
+    @abstractmethod
+    async def _read_line(self) -> bytes: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+
+class ProcessSession(DriverSession):
+    """A driver started as a local child process (bwrap, or unisolated in development)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        super().__init__()
+        self.process = process
+
+    async def _exchange(self, line: bytes) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line)
+        await self.process.stdin.drain()
+
+    async def _read_line(self) -> bytes:
+        assert self.process.stdout is not None
+        return await self.process.stdout.readline()
+
+    async def close(self) -> None:
+        if self.process.returncode is None:
+            try:
+                self.process.kill()
+            except ProcessLookupError:
+                pass
+        await self.process.wait()
+
+
+class AttachedStreamSession(DriverSession):
+    """A driver inside a container, reached through Docker's attach stream.
+
+    Without a TTY, Docker multiplexes stdout and stderr on one connection: each
+    frame is an 8-byte header (stream id, 3 zero bytes, big-endian length) and
+    its payload. Only stdout frames belong to the protocol.
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: Any) -> None:
+        super().__init__()
+        self._reader = reader
+        self._writer = writer
+        self._stop = stop
+        self._buffer = bytearray()
+        self.stderr_tail = bytearray()
+
+    async def _exchange(self, line: bytes) -> None:
+        self._writer.write(line)
+        await self._writer.drain()
+
+    async def _read_line(self) -> bytes:
+        while True:
+            newline = self._buffer.find(b"\n")
+            if newline >= 0:
+                line = bytes(self._buffer[: newline + 1])
+                del self._buffer[: newline + 1]
+                return line
+            if len(self._buffer) > MAX_REPLY_BYTES:
+                raise SessionBroken("the sandbox driver's reply is too large")
+            header = await self._reader.readexactly(8)
+            stream, length = header[0], struct.unpack(">I", header[4:])[0]
+            payload = await self._reader.readexactly(length)
+            if stream == 1:
+                self._buffer.extend(payload)
+            else:
+                self.stderr_tail.extend(payload)
+                del self.stderr_tail[:-4096]
+
+    async def close(self) -> None:
+        self._writer.close()
+        try:
+            await self._writer.wait_closed()
+        except OSError:
+            pass
+        await self._stop()

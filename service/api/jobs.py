@@ -1,0 +1,64 @@
+"""POST /jobs and GET /jobs/{id}: large batches scored in the background, fetched when done."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Response
+from redis.exceptions import RedisError
+
+from service.api.backpressure import admit_batch
+from service.api.deps import scoring_context
+from service.context import ScoringContext
+from service.schemas import ErrorResponse, JobStatus, ScoreRequest
+
+router = APIRouter(tags=["jobs"])
+
+_STORE_DOWN = "the job store (Redis) is unreachable: retry shortly"
+
+
+@router.post(
+    "/jobs",
+    status_code=202,
+    response_model=JobStatus,
+    response_model_exclude_none=True,
+    responses={413: {"model": ErrorResponse}, 429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    dependencies=[Depends(admit_batch)],
+    summary="Start scoring a batch in the background; poll GET /jobs/{id}",
+)
+async def submit_job(
+    request: ScoreRequest, response: Response, ctx: Annotated[ScoringContext, Depends(scoring_context)]
+) -> JobStatus:
+    if len(request.items) > ctx.settings.max_items:
+        raise HTTPException(
+            413,
+            f"batch has {len(request.items)} items; this server accepts at most {ctx.settings.max_items} "
+            "per request (REWARD_MAX_ITEMS): split it",
+        )
+    try:
+        state = await ctx.batch_jobs.submit(request.items, request.options, ctx)
+    except RedisError as exc:
+        raise HTTPException(503, _STORE_DOWN, headers={"Retry-After": str(ctx.settings.retry_after_s)}) from exc
+    response.headers["Location"] = f"/jobs/{state.id}"
+    return state
+
+
+@router.get(
+    "/jobs/{job_id}",
+    response_model=JobStatus,
+    response_model_exclude_none=True,
+    responses={404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    summary="Progress of a batch (done/total), then its results",
+)
+async def get_job(job_id: str, ctx: Annotated[ScoringContext, Depends(scoring_context)]) -> JobStatus:
+    try:
+        state = await ctx.batch_jobs.store.get(job_id)
+    except RedisError as exc:
+        raise HTTPException(503, _STORE_DOWN, headers={"Retry-After": str(ctx.settings.retry_after_s)}) from exc
+    if state is None:
+        raise HTTPException(
+            404,
+            f"no batch {job_id!r}: it never existed or its results expired "
+            f"(they are kept {ctx.settings.job_result_ttl_s} s after it finishes, REWARD_JOB_RESULT_TTL_S)",
+        )
+    return state

@@ -1,0 +1,250 @@
+"""The code verification job: one program and its tests in, one Verdict out.
+
+Builds the driver request for the test kind and language, sends it to a warm
+sandbox session, and judges each run on this side of the sandbox, so expected
+outputs never reach the program.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import signal
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox import Language, Limits, SandboxPool, SandboxUnavailable, resolve_language
+from sandbox.session import SessionBroken
+from service.verifiers.code.compare import stdout_matches, values_equal
+from service.verifiers.jobs import CodeJob
+from service.verifiers.verdict import Verdict
+
+# Failures ranked by how much they say about the program: the item's status is the
+# status of its first failing test, in test order.
+_MEMORY_MARKERS = ("MemoryError", "std::bad_alloc", "JavaScript heap out of memory", "Cannot allocate memory")
+_DETAIL_CHARS = 500
+
+
+@dataclass(frozen=True)
+class CompileSettings:
+    time_s: float = 30.0
+    memory_mb: int = 1536
+    output_kb: int = 256
+    processes: int = 32
+
+
+def _run_limits(limits: Limits, language: Language, per_session_uid: bool) -> dict[str, Any]:
+    return {
+        "time_s": limits.time_s,
+        "memory_mb": limits.memory_mb,
+        "output_kb": limits.output_kb,
+        "file_kb": limits.file_kb,
+        # Interpreters map shared libraries beyond the program's own heap.
+        "address_space_mb": limits.memory_mb + 64 if language.address_space_limit else None,
+        "processes": limits.processes if per_session_uid else None,
+    }
+
+
+def _compile_limits(compile: CompileSettings, limits: Limits, per_session_uid: bool) -> dict[str, Any]:
+    return {
+        "time_s": compile.time_s,
+        "memory_mb": compile.memory_mb,
+        "output_kb": compile.output_kb,
+        "file_kb": max(limits.file_kb, 65536),
+        "address_space_mb": compile.memory_mb,
+        "processes": compile.processes if per_session_uid else None,
+    }
+
+
+class _Request:
+    """The driver request for one job, and how to judge each of its runs."""
+
+    def __init__(self, job: CodeJob, language: Language, pool: SandboxPool, compile: CompileSettings) -> None:
+        self.job = job
+        self.language = language
+        self.tests: dict[str, Any] = json.loads(job.tests_json)
+        self.nonce = secrets.token_hex(16)
+        backend = pool.backend
+        self.payload: dict[str, Any] = {
+            "nonce": self.nonce,
+            "files": {language.source_file: job.program},
+            "limits": _run_limits(job.limits, language, backend.per_session_uid),
+            "runs": [],
+        }
+        if language.compile:
+            self.payload["compile"] = {
+                "argv": list(language.compile),
+                "limits": _compile_limits(compile, job.limits, backend.per_session_uid),
+            }
+        kind = self.tests["kind"]
+        if kind == "stdio":
+            argv = language.run_argv(job.limits.memory_mb)
+            self.payload["runs"] = [{"argv": argv, "stdin": case.get("input", "")} for case in self.tests["cases"]]
+        else:
+            runner = language.runner_argv(job.limits.memory_mb, backend.harness_path)
+            if runner is None:
+                raise _Unsupported(f"`{kind}` tests are not supported for {language.name}; use stdio tests")
+            if kind == "call":
+                self.payload["runs"] = [
+                    {"argv": runner, "fd3": True, "stdin": self._runner_input(mode="call", fn_name=self.tests["fn_name"], args=case.get("args", []))}
+                    for case in self.tests["cases"]
+                ]
+            else:
+                test_file = "test" + language.source_file[language.source_file.rindex(".") :]
+                self.payload["files"][test_file] = self.tests["code"]
+                self.payload["runs"] = [
+                    {"argv": runner, "fd3": True, "stdin": self._runner_input(mode="assert", test=test_file, entry_point=self.tests.get("entry_point"))}
+                ]
+
+    def _runner_input(self, **fields: Any) -> str:
+        return json.dumps({"nonce": self.nonce, "program": self.language.source_file, **fields})
+
+    def timeout_s(self) -> float:
+        compile_s = self.payload["compile"]["limits"]["time_s"] if "compile" in self.payload else 0.0
+        return compile_s + len(self.payload["runs"]) * (self.job.limits.time_s + 1.0) + 15.0
+
+    def judge(self, index: int, run: dict[str, Any]) -> dict[str, Any]:
+        verdict = _limit_verdict(run, self.job.limits)
+        if verdict is not None:
+            return verdict
+        kind = self.tests["kind"]
+        if kind == "stdio":
+            if run["exit_code"] != 0 or run["signal"] is not None:
+                return _failure("runtime_error", run)
+            case = self.tests["cases"][index]
+            same, where = stdout_matches(run["stdout"], case["output"], self.tests.get("float_tolerance"))
+            return {"status": "accepted"} if same else {"status": "wrong_answer", "message": where}
+        outcome = self._outcome(run)
+        if outcome is None:
+            return _failure("runtime_error", run, "the program ended the test process before the tests finished")
+        name = outcome.get("outcome")
+        if name == "returned":
+            expected = self.tests["cases"][index].get("expected")
+            if values_equal(outcome.get("value"), expected):
+                return {"status": "accepted"}
+            return {"status": "wrong_answer", "message": f"expected {_short(expected)}, got {_short(outcome.get('value'))}"}
+        if name == "passed":
+            return {"status": "accepted"}
+        if name == "assertion_failed":
+            return {"status": "wrong_answer", "message": str(outcome.get("message", ""))[-_DETAIL_CHARS:]}
+        if name == "memory_error":
+            return {"status": "memory_limit", "message": f"allocated more than {self.job.limits.memory_mb} MB"}
+        return _failure("runtime_error", run, str(outcome.get("message", ""))[-_DETAIL_CHARS:])
+
+    def _outcome(self, run: dict[str, Any]) -> dict[str, Any] | None:
+        # The last line carrying this request's nonce; anything else on fd 3 is the program's.
+        for line in reversed(run.get("fd3", "").splitlines()):
+            try:
+                outcome = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(outcome, dict) and outcome.get("nonce") == self.nonce:
+                return outcome
+        return None
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _short(value: Any) -> str:
+    return json.dumps(value, default=repr)[:80]
+
+
+def _failure(status: str, run: dict[str, Any], message: str | None = None) -> dict[str, Any]:
+    result: dict[str, Any] = {"status": status, "exit_code": run.get("exit_code"), "signal": run.get("signal")}
+    stderr = run.get("stderr", "").strip()
+    if message:
+        result["message"] = message
+    if stderr:
+        result["stderr"] = stderr[-_DETAIL_CHARS:]
+    return result
+
+
+def _limit_verdict(run: dict[str, Any], limits: Limits) -> dict[str, Any] | None:
+    if run.get("error"):
+        return {"status": "sandbox_error", "message": run["error"]}
+    if run.get("limit") == "time" or run.get("signal") == signal.SIGXCPU:
+        return {"status": "time_limit", "message": f"ran longer than {limits.time_s:g} s"}
+    if run.get("limit") == "output":
+        return {"status": "output_limit", "message": f"printed more than {limits.output_kb} KB"}
+    if run.get("signal") == signal.SIGXFSZ:
+        return {"status": "output_limit", "message": f"wrote a file larger than {limits.file_kb} KB"}
+    failed = run.get("exit_code") != 0 or run.get("signal") is not None
+    stderr = run.get("stderr", "")
+    if failed and (any(marker in stderr for marker in _MEMORY_MARKERS) or run.get("oom_killed")):
+        return _failure("memory_limit", run, f"used more than {limits.memory_mb} MB")
+    if run.get("max_rss_kb", 0) > limits.memory_mb * 1024:
+        return _failure("memory_limit", run, f"used more than {limits.memory_mb} MB")
+    return None
+
+
+def _score(statuses: list[str], all_or_nothing: bool) -> float:
+    passed = sum(status == "accepted" for status in statuses)
+    if all_or_nothing:
+        return 1.0 if passed == len(statuses) else 0.0
+    return passed / len(statuses)
+
+
+async def verify_code(job: CodeJob, pool: SandboxPool, compile: CompileSettings) -> Verdict:
+    language = resolve_language(job.language)
+    if language is None:
+        return Verdict("sandbox_error", None, {"error": f"language {job.language!r} is not supported here; see GET /languages"})
+    try:
+        request = _Request(job, language, pool, compile)
+        reply = await pool.execute(request.payload, request.timeout_s())
+    except _Unsupported as exc:
+        return Verdict("sandbox_error", None, {"error": str(exc)})
+    except SandboxUnavailable as exc:
+        return Verdict("sandbox_error", None, {"error": f"code verification is unavailable: {exc}"})
+    except SessionBroken as exc:
+        return Verdict("sandbox_error", None, {"error": f"the sandbox failed while running this item: {exc}"})
+    if reply.get("nonce") != request.nonce:
+        return Verdict("sandbox_error", None, {"error": f"the sandbox driver failed: {reply.get('driver_error', 'reply does not match the request')}"})
+
+    details: dict[str, Any] = {"language": language.name}
+    compiled = reply.get("compile")
+    if compiled is not None:
+        details["compile_s"] = compiled.get("wall_s")
+        if compiled.get("limit") or compiled.get("exit_code") != 0:
+            if compiled.get("error"):
+                return Verdict("sandbox_error", None, {**details, "error": compiled["error"]})
+            details["error"] = (compiled.get("stderr") or "the compiler failed").strip()[-2000:]
+            return Verdict("compile_error", 0.0, details)
+
+    runs = reply.get("runs", [])
+    tests = [request.judge(index, run) for index, run in enumerate(runs)]
+    for test, run in zip(tests, runs):
+        test["time_s"] = run.get("wall_s")
+    if any(test["status"] == "sandbox_error" for test in tests):
+        failing = next(test for test in tests if test["status"] == "sandbox_error")
+        return Verdict("sandbox_error", None, {**details, "tests": tests, "error": failing.get("message")})
+    statuses = [test["status"] for test in tests]
+    details["tests"] = tests
+    details["passed"] = statuses.count("accepted")
+    details["total"] = len(statuses)
+    if reply.get("leftover_processes"):
+        details["killed_leftover_processes"] = reply["leftover_processes"]
+    status = next((s for s in statuses if s != "accepted"), "accepted")
+    return Verdict(status, _score(statuses, job.all_or_nothing), details)
+
+
+async def probe_languages(pool: SandboxPool) -> dict[str, str | None]:
+    """Which languages this deployment's sandbox really runs, with their versions."""
+    from sandbox.languages import LANGUAGES
+
+    names = list(LANGUAGES)
+    payload = {
+        "nonce": "languages",
+        "runs": [{"argv": list(LANGUAGES[name].probe)} for name in names],
+        "limits": {"time_s": 10, "memory_mb": 1024, "output_kb": 64, "file_kb": 1024, "address_space_mb": None, "processes": None},
+    }
+    try:
+        reply = await pool.execute(payload, 60)
+    except (SandboxUnavailable, SessionBroken):
+        return {name: None for name in names}
+    found: dict[str, str | None] = {}
+    for name, run in zip(names, reply.get("runs", [])):
+        text = (run.get("stdout") or run.get("stderr") or "").strip().splitlines()
+        found[name] = (text[0] if text else "available") if run.get("exit_code") == 0 else None
+    return found

@@ -1,0 +1,70 @@
+"""POST /openrlhf: OpenRLHF's remote reward-model format (OpenRLHF 0.11.0, `_fetch_rewards_via_http`)."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+from fastapi.testclient import TestClient
+
+from service.api.openrlhf import response_from_query
+
+CHATML_PROMPT = "<|im_start|>system\nReason, then box the answer.<|im_end|>\n<|im_start|>user\nWhat is 2+2? (e.g. \\boxed{5} is wrong)<|im_end|>\n<|im_start|>assistant\n"
+
+
+def post_like_openrlhf(client: TestClient, queries: list[str], prompts: list[str], labels: list[object]) -> dict:
+    response = client.post("/openrlhf", json={"query": queries, "prompts": prompts, "labels": labels})
+    response.raise_for_status()
+    return response.json()
+
+
+def test_prompt_and_trailing_special_tokens_are_stripped(client: TestClient) -> None:
+    queries = [
+        CHATML_PROMPT + "2+2 is \\boxed{4}<|im_end|><|endoftext|>",
+        CHATML_PROMPT + "Hmm.<|im_end|>",  # without stripping, the prompt's \boxed{5} would be read
+        CHATML_PROMPT + "\\boxed{3}<|im_end|>",
+    ]
+    answer = post_like_openrlhf(client, queries, [CHATML_PROMPT] * 3, ["4", "4", "4"])
+    assert answer == {
+        "rewards": [1.0, 0.0, 0.0],
+        "scores": [1.0, 0.0, 0.0],
+        "extra_logs": {"accuracy": [1.0, 0.0, 0.0], "undecided": [0.0, 0.0, 0.0]},
+    }
+
+
+def test_response_from_query() -> None:
+    assert response_from_query("PROMPT answer </s>", "PROMPT") == " answer"
+    assert response_from_query("ans<｜end▁of▁sentence｜>", None) == "ans"
+    assert response_from_query("x<|eot_id|>\n<|end_of_text|>  ", "") == "x"
+    # OpenRLHF keeps the end of a prompt that is too long; the tail still locates the response.
+    long_prompt = "P" * 1000 + "question: 3*3?\n"
+    assert response_from_query(long_prompt[-300:] + "9<eos>", long_prompt) == "9"
+    assert response_from_query("no prompt inside 9", "something else") == "no prompt inside 9"
+
+
+def test_labels_for_code_and_bad_labels(client: TestClient) -> None:
+    tests = {"kind": "stdio", "cases": [{"input": "", "output": "1\n"}]}
+    queries = ["Q:```python\nprint(1)\n```", "Q:no code", "Q:\\boxed{1}", "Q:\\boxed{1}", "Q:\\boxed{\\{1,2\\}}"]
+    labels = [json.dumps({"tests": tests, "language": "python"}), tests, None, {"tests": {"kind": "nope"}}, "{1,2}"]
+    answer = post_like_openrlhf(client, queries, ["Q:"] * 5, labels)
+    code_reward = answer["rewards"][0]
+    assert code_reward in (0.0, 1.0)
+    assert answer["extra_logs"]["undecided"][0] == (0.0 if code_reward == 1.0 else 1.0)
+    assert answer["rewards"][1:] == [0.0, 0.0, 0.0, 1.0]
+    # A missing or unusable label is an error result: reward 0.0, flagged as undecided.
+    assert answer["extra_logs"]["undecided"][2:4] == [1.0, 1.0]
+    assert answer["extra_logs"]["accuracy"] == [code_reward, 0.0, 0.0, 0.0, 1.0]
+
+
+def test_mismatched_lists_are_rejected_with_the_field_named(client: TestClient) -> None:
+    response = client.post("/openrlhf", json={"query": ["a", "b"], "prompts": ["a"], "labels": ["1", "2"]})
+    assert response.status_code == 422
+    assert "prompts" in response.json()["detail"]
+
+
+def test_served_over_http_in_openrlhfs_shape(live_server: str) -> None:
+    payload = {"query": [CHATML_PROMPT + "\\boxed{4}<|im_end|>"], "prompts": [CHATML_PROMPT], "labels": ["4"]}
+    response = httpx.post(f"{live_server}/openrlhf", json=payload, timeout=30)
+    response.raise_for_status()
+    rewards_info = response.json()
+    assert rewards_info.get("scores") == [1.0] and rewards_info.get("rewards") == [1.0]
