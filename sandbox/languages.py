@@ -37,7 +37,7 @@ LANGUAGES: dict[str, Language] = {
             run=("python3", "main.py"),
             aliases=("python3", "py", "py3"),
             runner=("python3", "{harness}/py_runner.py"),
-            probe=("python3", "-c", "pass"),
+            probe=("python3", "--version"),
         ),
         Language(
             name="cpp",

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 import pickle
-import signal
 import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
-import httpx
 import numpy as np
 import pytest
 
 from reward_client import AsyncRewardClient, RequestRejected, RetryPolicy, RewardClient, ServiceUnavailable
-from service.subprocess_server import free_port
+from service.subprocess_server import free_port, server_process, wait_until_ready
 from tests.conftest import metric_total
 
 REQUESTS = "reward_batch_items_count"  # one observation per scoring request
@@ -140,34 +135,8 @@ def test_client_keeps_working_in_forked_children_and_in_the_parent(live_server: 
     assert _statuses(client, 2) == ["correct", "wrong"]
 
 
-@contextmanager
-def serve_on(port: int) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        env={**os.environ, "REWARD_LOG_LEVEL": "warning"},
-        start_new_session=True,
-    )
-    try:
-        yield process
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def wait_ready(url: str, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} not ready")
+def serve_on(port: int) -> AbstractContextManager[subprocess.Popen[bytes]]:
+    return server_process(port, {"REWARD_LOG_LEVEL": "warning"}, ("--workers", "1"))
 
 
 @pytest.mark.slow
@@ -175,8 +144,8 @@ def test_requests_are_retried_while_the_server_restarts() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     client = RewardClient(url, retry=RetryPolicy(attempts=40, backoff_s=0.1, max_backoff_s=1.0))
-    with serve_on(port):
-        wait_ready(url)
+    with serve_on(port) as process:
+        wait_until_ready(url, process)
         assert _statuses(client, 2) == ["correct", "wrong"]
     # The server is gone; the next call is refused until the new one is up, and must get through.
     with serve_on(port):

@@ -182,6 +182,7 @@ def test_languages_lists_what_the_sandbox_runs(sandbox_client: TestClient) -> No
     assert {"python", "cpp", "javascript"} <= names.keys()
     assert names["python"]["test_kinds"] == ["stdio", "call", "assert"]
     assert names["cpp"]["version"].startswith("g++")
+    assert names["python"]["version"].startswith("Python 3")
 
 
 def test_decided_code_verdicts_are_reused_across_requests(sandbox_client: TestClient) -> None:
