@@ -54,5 +54,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(languages.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
-    app.include_router(openrlhf.router)
+    app.include_router(openrlhf.router, dependencies=[Depends(admit_batch)])
     return app

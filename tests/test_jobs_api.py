@@ -82,5 +82,7 @@ def test_queue_depth_past_the_limit_is_429_with_retry_after() -> None:
                 refused = client.post(route, json={"items": [math_item("x", "\\boxed{1}", "1")]})
                 assert refused.status_code == 429, (route, refused.text)
                 assert refused.headers["retry-after"] == "2"
+            openrlhf = client.post("/openrlhf", json={"query": ["\\boxed{1}"], "prompts": [""], "labels": ["1"]})
+            assert openrlhf.status_code == 429, openrlhf.text
             assert busy.result(timeout=30).json()["results"][0]["status"] == "timeout"
         assert client.post("/score", json={"items": [math_item("x", "\\boxed{1}", "1")]}).status_code == 200
