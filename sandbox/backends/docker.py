@@ -78,11 +78,11 @@ class DockerBackend(SandboxBackend):
                 raise SandboxUnavailable(
                     f"the sandbox image {self.image} is missing: build it with scripts/build_sandbox_image.sh"
                 ) from exc
-            built_from = (image.labels or {}).get(HARNESS_LABEL)
-            if built_from != harness_digest():
+            built_from, ours = (image.labels or {}).get(HARNESS_LABEL), harness_digest()
+            if built_from != ours:
                 raise SandboxUnavailable(
                     f"the sandbox image {self.image} holds another version of the harness ({built_from}, "
-                    f"this service has {harness_digest()}): rebuild it with scripts/build_sandbox_image.sh"
+                    f"this service has {ours}): rebuild it with scripts/build_sandbox_image.sh"
                 )
 
         await asyncio.to_thread(probe)
@@ -148,7 +148,8 @@ class DockerBackend(SandboxBackend):
             for container in self._list():
                 owner = container.labels.get(OWNER_LABEL, "")
                 owner_host, _, pid = owner.rpartition(":")
-                if owner_host == host and pid.isdigit() and not _pid_alive(int(pid)) or owner == self.owner:
+                dead_owner = owner_host == host and pid.isdigit() and not _pid_alive(int(pid))
+                if dead_owner or owner == self.owner:
                     self._remove(container)
                     removed += 1
             return removed

@@ -13,14 +13,13 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox import Language, Limits, SandboxPool, SandboxUnavailable, resolve_language
+from sandbox import LANGUAGES, Language, Limits, SandboxPool, SandboxUnavailable, resolve_language
 from sandbox.session import SessionBroken
 from service.verifiers.code.compare import stdout_matches, values_equal
 from service.verifiers.jobs import CodeJob
 from service.verifiers.verdict import Verdict
 
-# Failures ranked by how much they say about the program: the item's status is the
-# status of its first failing test, in test order.
+# What runtimes print when an allocation fails under RLIMIT_AS or a V8 heap limit.
 _MEMORY_MARKERS = ("MemoryError", "std::bad_alloc", "JavaScript heap out of memory", "Cannot allocate memory")
 _DETAIL_CHARS = 500
 
@@ -225,14 +224,13 @@ async def verify_code(job: CodeJob, pool: SandboxPool, compile: CompileSettings)
     details["total"] = len(statuses)
     if reply.get("leftover_processes"):
         details["killed_leftover_processes"] = reply["leftover_processes"]
+    # The item's status is that of its first failing test, in test order.
     status = next((s for s in statuses if s != "accepted"), "accepted")
     return Verdict(status, _score(statuses, job.all_or_nothing), details)
 
 
 async def probe_languages(pool: SandboxPool) -> dict[str, str | None]:
     """Which languages this deployment's sandbox really runs, with their versions."""
-    from sandbox.languages import LANGUAGES
-
     names = list(LANGUAGES)
     payload = {
         "nonce": "languages",
