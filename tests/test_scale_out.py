@@ -28,6 +28,11 @@ LEASE_S = 2
 WORKER_ENV = {"REWARD_RQ_LEASE_S": str(LEASE_S), "REWARD_MATH_TIMEOUT_S": "2", "REWARD_MATH_KILL_GRACE_S": "0.5"}
 
 
+# A C-level power no signal interrupts: it holds its chunk for the workers' whole hard timeout
+# (2 s + 0.5 s grace), so a test can count on that chunk still being in flight.
+HANG = "\\boxed{5^{5^{5^{5}}}}"
+
+
 def needs_worker(n: int, start: int = 0, prefix: str = "i") -> list[dict[str, Any]]:
     """Items no fast path settles: `\\frac{2k}{2}` against `k` needs SymPy in a worker; every third is wrong."""
     return [
@@ -131,7 +136,9 @@ def test_redis_cache_is_shared_across_api_replicas(stack: Stack) -> None:
 
 
 def test_jobs_report_progress_then_results(stack: Stack) -> None:
-    items = needs_worker(120, start=2000, prefix="j")
+    # The hanging item in the last chunk keeps the batch running for seconds after the
+    # others are done, so partial progress is visible however fast the workers are.
+    items = needs_worker(120, start=2000, prefix="j") + [math_item("hang", HANG, "1")]
     with stack.app(rq_chunk_size=8) as client:
         submitted = client.post("/jobs", json={"items": items})
         assert submitted.status_code == 202, submitted.text
@@ -150,7 +157,8 @@ def test_jobs_report_progress_then_results(stack: Stack) -> None:
         assert seen == sorted(seen), "progress went backwards"
         assert any(0 < done < len(items) for done in seen), f"no partial progress seen: {seen}"
         assert [r["id"] for r in state["results"]] == [item["id"] for item in items]
-        assert [r["status"] for r in state["results"]] == [expected_status(item) for item in items]
+        assert [r["status"] for r in state["results"][:-1]] == [expected_status(item) for item in items[:-1]]
+        assert state["results"][-1]["status"] == "timeout" and state["results"][-1]["score"] is None
         assert client.get("/jobs/no-such-job").status_code == 404
 
 
@@ -218,7 +226,8 @@ def test_backpressure_answers_429_at_the_configured_depth_and_deadline_times_out
 
 
 def test_a_redis_restart_fails_inflight_items_clearly_and_service_recovers(stack: Stack) -> None:
-    items = needs_worker(300, start=5000, prefix="r")
+    # The hanging item keeps the first chunk in flight for seconds, whatever the machine's speed.
+    items = [math_item("hang", HANG, "1")] + needs_worker(299, start=5000, prefix="r")
     with stack.app(rq_chunk_size=100) as client, ThreadPoolExecutor(1) as pool:
         response: Future[Any] = pool.submit(client.post, "/score", json={"items": items})
         started_chunks = StartedJobRegistry(queue=Queue(queue_name("math"), connection=stack.redis.client()))
@@ -233,6 +242,7 @@ def test_a_redis_restart_fails_inflight_items_clearly_and_service_recovers(stack
         failed = [r for r in results if r["status"] == "error"]
         assert failed, "no item was in flight when Redis went away"
         assert all(r["score"] is None and "Redis" in r["details"]["error"] for r in failed), failed[0]
+        assert results[0]["status"] == "error", results[0]
         assert all(r["status"] in ("correct", "wrong", "error") for r in results)
 
         # Workers reconnect (and register again) by themselves; new requests are scored again.

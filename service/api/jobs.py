@@ -21,7 +21,6 @@ _STORE_DOWN = "the job store (Redis) is unreachable: retry shortly"
     "/jobs",
     status_code=202,
     response_model=JobStatus,
-    response_model_exclude_none=True,
     responses={413: {"model": ErrorResponse}, 429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
     dependencies=[Depends(admit_batch)],
     summary="Start scoring a batch in the background; poll GET /jobs/{id}",
@@ -46,7 +45,6 @@ async def submit_job(
 @router.get(
     "/jobs/{job_id}",
     response_model=JobStatus,
-    response_model_exclude_none=True,
     responses={404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
     summary="Progress of a batch (done/total), then its results",
 )
