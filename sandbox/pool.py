@@ -92,7 +92,9 @@ class SandboxPool:
             try:
                 session = await asyncio.wait_for(self._acquire(), timeout=timeout_s)
             except asyncio.TimeoutError as exc:
-                raise SessionBroken(f"no sandbox session could be started in {timeout_s:g} s: {self.last_error}") from exc
+                raise SessionBroken(
+                    f"no sandbox session could be started in {timeout_s:g} s: {self.last_error}", retryable=False
+                ) from exc
             keep = False
             try:
                 reply = await session.request(request, timeout_s)

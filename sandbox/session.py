@@ -18,7 +18,15 @@ MAX_REPLY_BYTES = 256 * 1024 * 1024
 
 
 class SessionBroken(Exception):
-    """The driver stopped answering or died; the session must be discarded."""
+    """The driver stopped answering or died; the session must be discarded.
+
+    `retryable` is False when the driver ran out of time: trying again on another
+    session would cost the item's whole time budget a second time.
+    """
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 class DriverSession(ABC):
@@ -34,7 +42,7 @@ class DriverSession(ABC):
                 await asyncio.wait_for(self._exchange(line), timeout_s)
                 reply = await asyncio.wait_for(self._read_line(), timeout_s)
             except asyncio.TimeoutError as exc:
-                raise SessionBroken(f"the sandbox driver did not answer within {timeout_s:g} s") from exc
+                raise SessionBroken(f"the sandbox driver did not answer within {timeout_s:g} s", retryable=False) from exc
             except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
                 raise SessionBroken(f"the sandbox session ended: {type(exc).__name__}: {exc}") from exc
             if not reply:

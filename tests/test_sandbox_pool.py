@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import uuid
@@ -14,6 +15,8 @@ import pytest
 from conftest import _docker_ready
 from sandbox import Limits, SandboxPool, create_backend
 from sandbox.backends.base import HARNESS_DIR
+from service.verifiers.code.verifier import CompileSettings, verify_code
+from service.verifiers.jobs import CodeJob
 
 LIMITS = {"time_s": 2, "memory_mb": 256, "output_kb": 64, "file_kb": 1024, "address_space_mb": 320, "processes": None}
 
@@ -142,3 +145,33 @@ def test_no_isolation_is_refused_with_a_reason(monkeypatch: pytest.MonkeyPatch) 
 
     asyncio.run(scenario())
     assert HARNESS_DIR.is_dir()
+
+
+@pytest.mark.parametrize("backend", ["bwrap", "docker"])
+def test_an_item_whose_session_died_runs_again_on_a_fresh_one(backend: str) -> None:
+    if backend == "docker":
+        needs_docker()
+    job = CodeJob(
+        program="print(int(input()) * 2)",
+        language="python",
+        tests_json=json.dumps({"kind": "stdio", "cases": [{"input": "21", "output": "42"}]}),
+        limits=Limits(time_s=5),
+    )
+
+    async def scenario() -> None:
+        pool = SandboxPool(create_backend(backend, Limits()), size=1, recycle="dirty")
+        await pool.start()
+        try:
+            assert (await verify_code(job, pool, CompileSettings())).status == "accepted"
+            # The warm session's sandbox goes away while it waits in the pool (a killed
+            # container, an OOM-killed driver): the next item must not pay for it.
+            for session in list(pool._sessions):
+                await session.close()
+            verdict = await verify_code(job, pool, CompileSettings())
+            assert (verdict.status, verdict.reward) == ("accepted", 1.0), verdict
+            assert "the sandbox failed" in verdict.details["sandbox_retried_after"][0]
+            assert pool.sessions_recycled == 1
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())

@@ -7,8 +7,9 @@ capability dropped, no-new-privileges and a non-root user. The driver's stdin
 and stdout are reached through the container's attach stream, so the service
 needs the Docker API socket and nothing else (no docker CLI).
 
-Containers carry an owner label; `reap` removes those left by a dead owner on
-this host (a crashed worker), `close` removes this process's own.
+Containers carry an owner label (host, pid, and a token of this backend, since
+one process may hold several pools); `reap` removes those left by a dead owner
+on this host (a crashed worker), `close` removes this backend's own.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import uuid
 from typing import Any
 
 from sandbox.backends.base import SandboxBackend, SandboxUnavailable, harness_digest
@@ -30,7 +32,13 @@ _DRIVER_HEADROOM_MB = 64
 
 
 def _owner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _dead_owner_here(owner: str, host: str) -> bool:
+    owner_host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    return owner_host == host and pid.isdigit() and not _pid_alive(int(pid))
 
 
 def _pid_alive(pid: int) -> bool:
@@ -146,10 +154,7 @@ class DockerBackend(SandboxBackend):
         def reap_dead_owners() -> int:
             removed = 0
             for container in self._list():
-                owner = container.labels.get(OWNER_LABEL, "")
-                owner_host, _, pid = owner.rpartition(":")
-                dead_owner = owner_host == host and pid.isdigit() and not _pid_alive(int(pid))
-                if dead_owner or owner == self.owner:
+                if _dead_owner_here(container.labels.get(OWNER_LABEL, ""), host):
                     self._remove(container)
                     removed += 1
             return removed

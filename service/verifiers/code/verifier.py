@@ -185,23 +185,44 @@ def _score(statuses: list[str], all_or_nothing: bool) -> float:
     return passed / len(statuses)
 
 
+# A sandbox that failed under an item is our fault, not the program's: the item gets
+# one more run on another session before it is reported as sandbox_error.
+_ATTEMPTS = 2
+
+
 async def verify_code(job: CodeJob, pool: SandboxPool, compile: CompileSettings) -> Verdict:
     language = resolve_language(job.language)
     if language is None:
         return Verdict("sandbox_error", None, {"error": f"language {job.language!r} is not supported here; see GET /languages"})
-    try:
-        request = _Request(job, language, pool, compile)
-        reply = await pool.execute(request.payload, request.timeout_s())
-    except _Unsupported as exc:
-        return Verdict("sandbox_error", None, {"error": str(exc)})
-    except SandboxUnavailable as exc:
-        return Verdict("sandbox_error", None, {"error": f"code verification is unavailable: {exc}"})
-    except SessionBroken as exc:
-        return Verdict("sandbox_error", None, {"error": f"the sandbox failed while running this item: {exc}"})
+    failures: list[str] = []
+    for _ in range(_ATTEMPTS):
+        try:
+            # A fresh request (and nonce) for each attempt.
+            request = _Request(job, language, pool, compile)
+            reply = await pool.execute(request.payload, request.timeout_s())
+        except _Unsupported as exc:
+            return Verdict("sandbox_error", None, {"error": str(exc)})
+        except SandboxUnavailable as exc:
+            return Verdict("sandbox_error", None, {"error": f"code verification is unavailable: {exc}"})
+        except SessionBroken as exc:
+            failures.append(f"the sandbox failed while running this item: {exc}")
+            if not exc.retryable:
+                break
+            continue
+        verdict = _judge_reply(reply, request, language.name)
+        if verdict.status != "sandbox_error":
+            if failures:
+                verdict.details["sandbox_retried_after"] = failures
+            return verdict
+        failures.append(verdict.details.get("error") or "the sandbox failed")
+    return Verdict("sandbox_error", None, {"error": failures[-1], "attempts": failures})
+
+
+def _judge_reply(reply: dict[str, Any], request: _Request, language: str) -> Verdict:
     if reply.get("nonce") != request.nonce:
         return Verdict("sandbox_error", None, {"error": f"the sandbox driver failed: {reply.get('driver_error', 'reply does not match the request')}"})
 
-    details: dict[str, Any] = {"language": language.name}
+    details: dict[str, Any] = {"language": language}
     compiled = reply.get("compile")
     if compiled is not None:
         details["compile_s"] = compiled.get("wall_s")
@@ -226,7 +247,7 @@ async def verify_code(job: CodeJob, pool: SandboxPool, compile: CompileSettings)
         details["killed_leftover_processes"] = reply["leftover_processes"]
     # The item's status is that of its first failing test, in test order.
     status = next((s for s in statuses if s != "accepted"), "accepted")
-    return Verdict(status, _score(statuses, job.all_or_nothing), details)
+    return Verdict(status, _score(statuses, request.job.all_or_nothing), details)
 
 
 async def probe_languages(pool: SandboxPool) -> dict[str, str | None]:
