@@ -22,6 +22,7 @@ import logging
 import os
 import threading
 import time
+from typing import Any
 
 from redis import Redis
 from redis.client import Pipeline
@@ -51,7 +52,6 @@ class ChunkWorker(SimpleWorker):
 
     def execute_job(self, job: RQJob, queue: Queue) -> None:
         execution = self.prepare_execution(job)
-        self._forget_dead_executions(job, execution)
         finished = threading.Event()
         beats = threading.Thread(target=self._beat, args=(job, execution, finished), daemon=True)
         beats.start()
@@ -63,17 +63,26 @@ class ChunkWorker(SimpleWorker):
             beats.join()
         self.set_state(WorkerStatus.IDLE)
 
-    def _forget_dead_executions(self, job: RQJob, current: Execution) -> None:
+    def handle_job_success(self, job: RQJob, queue: Queue, started_job_registry: Any, execution: Execution) -> None:
+        self._forget_other_executions(job, execution)
+        super().handle_job_success(job, queue, started_job_registry, execution)
+
+    def handle_job_failure(  # type: ignore[no-untyped-def]
+        self, job: RQJob, queue: Queue, started_job_registry=None, exc_string="", execution: Execution | None = None
+    ) -> None:
+        if execution is not None:
+            self._forget_other_executions(job, execution)
+        super().handle_job_failure(job, queue, started_job_registry, exc_string, execution)
+
+    def _forget_other_executions(self, job: RQJob, current: Execution) -> None:
         # A chunk retried after its worker died still lists the dead execution in its
         # ExecutionRegistry for 60 s after that execution's own hash expired; RQ 3.0
-        # then fails the finished retry on fetching it ("Execution ... not found") and
-        # runs the chunk again. Drop such entries before running it.
-        registry = job.execution_registry
-        for execution_id in registry.get_execution_ids():
-            if execution_id != current.id:
-                dead = Execution(id=execution_id, job_id=job.id, connection=self.connection)
-                if not self.connection.exists(dead.key):
-                    self.connection.zrem(registry.key, execution_id)
+        # fails the finished retry when it fetches it ("Execution ... not found in
+        # Redis"). The job is finishing here, so every other execution of it is over:
+        # unlist them all just before RQ looks, whether their hash expired yet or not.
+        others = [i for i in job.execution_registry.get_execution_ids() if i != current.id]
+        if others:
+            self.connection.zrem(job.execution_registry.key, *others)
 
     def _beat(self, job: RQJob, execution: Execution, finished: threading.Event) -> None:
         while not finished.wait(self.job_monitoring_interval):

@@ -7,6 +7,7 @@ The API runs in-process (TestClient) with the RQ dispatcher, like a replica woul
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -15,12 +16,15 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from rq import Queue, Worker
+from rq import Callback, Queue, Worker
+from rq.job import Job as RQJob
+from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
 
 from service.app import create_app
-from service.dispatch.rq_jobs import queue_name
+from service.dispatch.rq_jobs import deliver_chunk, queue_name, verify_chunk
 from service.local_stack import RedisServer, WorkerProcess, running_redis, wait_for_workers
+from service.verifiers.jobs import MathJob
 from tests.conftest import math_item, make_settings
 
 # A dead worker is noticed after this many seconds without a heartbeat.
@@ -199,6 +203,35 @@ def test_a_worker_killed_mid_chunk_loses_nothing(stack: Stack) -> None:
     orphans = process_group_alive(victim.pid)
     victim.stop()
     assert not orphans, "the killed worker's verifier processes are still running 10 s later"
+
+
+def test_a_retried_chunk_that_lists_a_dead_execution_still_finishes(stack: Stack) -> None:
+    """A chunk retried after its worker died still names the dead worker's execution,
+    whose record expires first; RQ 3.0 would fail the finished retry on looking it up."""
+    redis = stack.redis.client()
+    queue = Queue(queue_name("math"), connection=redis)
+    # Enqueued as the dispatcher does: no result kept (so RQ deletes the job, and looks
+    # up its executions, on success), the verdicts pushed onto a reply list.
+    job = queue.enqueue(
+        verify_chunk,
+        [MathJob(answer="5^{5^{5^{5}}}", ground_truth="1")],
+        result_ttl=0,
+        meta={"reply_to": "test:dead-execution", "chunk": 0, "reply_ttl_s": 60},
+        on_success=Callback(deliver_chunk),
+    )
+    deadline = time.monotonic() + 10
+    while job.get_status() != JobStatus.STARTED and time.monotonic() < deadline:
+        time.sleep(0.02)
+    # The hanging answer keeps the chunk running (about 2.5 s) while a dead execution is listed.
+    redis.zadd(job.execution_registry.key, {"dead0execution": time.time() + 600})
+    reply = redis.blpop(["test:dead-execution"], timeout=30)
+    assert reply is not None, "the chunk's verdicts never arrived"
+    assert [v["status"] for v in json.loads(reply[1])["verdicts"]] == ["timeout"]
+    deadline = time.monotonic() + 10
+    while RQJob.exists(job.id, connection=redis) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert job.id not in queue.failed_job_registry, RQJob.fetch(job.id, connection=redis).exc_info
+    assert not RQJob.exists(job.id, connection=redis), "the finished chunk was not cleaned up"
 
 
 def test_backpressure_answers_429_at_the_configured_depth_and_deadline_times_out() -> None:
