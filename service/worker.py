@@ -18,6 +18,7 @@ Losing Redis does not end the worker: it keeps its pool and reconnects.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -33,6 +34,7 @@ from rq.job import Job as RQJob
 from rq.worker import WorkerStatus
 
 from service.dispatch.rq_jobs import TASK_QUEUES, build_verifier, serving_chunks
+from service.dispatch.sandbox_report import SandboxReport, publish, withdraw
 from service.logging_setup import bound_request_id, configure_logging
 from service.settings import Settings
 
@@ -46,6 +48,7 @@ class ChunkWorker(SimpleWorker):
     # RQ backs off up to 60 s between reconnects; after a Redis restart we want minutes less.
     max_connection_wait_time = _RECONNECT_MAX_WAIT_S
     stop_signalled = False
+    sandbox_report: SandboxReport | None = None
 
     def get_heartbeat_ttl(self, job: RQJob, working_time: float = 0.0) -> int:
         return self.lease_s
@@ -93,6 +96,7 @@ class ChunkWorker(SimpleWorker):
 
     def heartbeat(self, timeout: int | None = None, pipeline: Pipeline | None = None) -> None:
         super().heartbeat(timeout, pipeline)
+        self._publish_report(pipeline if pipeline is not None else self.connection)
         if pipeline is None and self.birth_date is not None:
             # A Redis that restarted empty forgot this worker; register again so it
             # counts in `reward_workers` and RQ's dashboards.
@@ -103,6 +107,21 @@ class ChunkWorker(SimpleWorker):
                     worker_registration.register(self, again)
                     again.expire(self.key, self.worker_ttl + 60)
                     again.execute()
+
+    def register_birth(self) -> None:
+        super().register_birth()
+        self._publish_report(self.connection)
+
+    def register_death(self) -> None:
+        if self.sandbox_report is not None:
+            with contextlib.suppress(RedisError):
+                withdraw(self.connection, self.name)
+        super().register_death()
+
+    def _publish_report(self, target: Redis | Pipeline) -> None:
+        # GET /languages on the API reads what the code workers' sandboxes run from here.
+        if self.sandbox_report is not None:
+            publish(target, self.name, self.sandbox_report, self.worker_ttl + 60)
 
     def request_stop(self, signum, frame):  # type: ignore[no-untyped-def]
         self.stop_signalled = True
@@ -117,7 +136,8 @@ def run_worker(task: str, processes: int | None, settings: Settings) -> int:
         return 2
     connection = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=30)
     started = time.perf_counter()
-    with serving_chunks(build_verifier(settings, task, processes)):
+    with serving_chunks(build_verifier(settings, task, processes)) as verifier:
+        report = verifier.sandbox_report()
         log.info(
             "worker for %s warm in %.1f s (pid %d)",
             TASK_QUEUES[task],
@@ -133,6 +153,7 @@ def run_worker(task: str, processes: int | None, settings: Settings) -> int:
                 job_monitoring_interval=max(1, settings.rq_lease_s // 4),
             )
             worker.lease_s = settings.rq_lease_s
+            worker.sandbox_report = report
             try:
                 worker.work(logging_level=settings.log_level.upper())
                 if worker.stop_signalled:

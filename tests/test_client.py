@@ -161,3 +161,24 @@ def test_an_unreachable_service_raises_after_the_retries() -> None:
     with pytest.raises(ServiceUnavailable, match="after 3 tries"):
         client.score(sums(1))
     assert time.monotonic() - started < 5
+
+
+def test_a_batch_past_the_servers_item_limit_is_split_not_refused() -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with server_process(port, {"REWARD_LOG_LEVEL": "warning", "REWARD_MAX_ITEMS": "300"}, ("--workers", "1")) as process:
+        wait_until_ready(url, process)
+        client = RewardClient(url, max_batch_items=1000)
+        results = client.score(sums(1000))
+        assert [r.id for r in results] == [f"i{i}" for i in range(1000)]
+        assert all(r.score == (1.0 if i % 2 == 0 else 0.0) for i, r in enumerate(results))
+        # 1000 is refused, then two 500s, then four of 250 are scored.
+        assert metric_total(url, REQUESTS) == 4
+        again = asyncio.run(AsyncRewardClient(url, max_batch_items=1000).score(sums(700)))
+        assert [r.status for r in again[:3]] == ["correct", "wrong", "correct"] and len(again) == 700
+        # One item too large for the body limit cannot be split: the server's reason comes back.
+    with server_process(port, {"REWARD_LOG_LEVEL": "warning", "REWARD_MAX_BODY_BYTES": "2048"}, ("--workers", "1")) as process:
+        wait_until_ready(url, process)
+        with pytest.raises(RequestRejected) as rejected:
+            RewardClient(url).score([{"task": "math", "response": "x" * 4096, "ground_truth": "1"}])
+        assert rejected.value.status_code == 413

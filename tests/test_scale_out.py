@@ -283,3 +283,26 @@ def test_a_redis_restart_fails_inflight_items_clearly_and_service_recovers(stack
         again = post_score(client, needs_worker(20, start=6000, prefix="a"), deadline_s=30)
         assert [r["status"] for r in again] == [expected_status(r) for r in again]
         assert client.get("/readyz").status_code == 200
+
+
+def test_languages_come_from_the_code_workers_and_code_items_run_there() -> None:
+    program = "Here it is:\n```python\na, b = map(int, input().split())\nprint(a + b)\n```"
+    code = {"id": "add", "task": "code", "response": program, "tests": {"kind": "stdio", "cases": [{"input": "2 3", "output": "5"}]}}
+    with running_redis() as redis:
+        with TestClient(create_app(make_settings(redis_url=redis.url))) as client:
+            nobody = client.get("/languages").json()
+            assert nobody["available"] is False and "reward-service worker --queue code" in nobody["reason"], nobody
+            worker = WorkerProcess(redis.url, "code", processes=1, env={"REWARD_SANDBOX_BACKEND": "bwrap"})
+            try:
+                wait_for_workers(redis.url, [worker])
+                listed = client.get("/languages").json()
+                assert listed["available"] and listed["backend"] == "bwrap", listed
+                names = {language["name"]: language for language in listed["languages"]}
+                assert {"python", "cpp"} <= set(names) and names["python"]["version"].startswith("Python 3")
+                [result] = post_score(client, [code])
+                assert (result["status"], result["score"]) == ("accepted", 1.0), result
+            finally:
+                worker.stop()
+            # A worker that stopped takes its report with it.
+            gone = client.get("/languages").json()
+            assert gone["available"] is False and gone["backend"] is None, gone

@@ -18,7 +18,7 @@ import httpx
 
 from reward_client.batching import AsyncMicroBatcher
 from reward_client.config import ClientConfig
-from reward_client.errors import ServiceUnavailable
+from reward_client.errors import RequestRejected, ServiceUnavailable
 from reward_client.wire import (
     JSON_HEADERS,
     Item,
@@ -26,6 +26,7 @@ from reward_client.wire import (
     checked_json,
     chunks,
     encode_json,
+    halves_if_too_large,
     options_key,
     parse_score_response,
     prepare_items,
@@ -103,7 +104,13 @@ class AsyncRewardClient:
         return checked_json(await self._request("POST", path, encode_json(body)))
 
     async def _post_score(self, items: Sequence[dict[str, Any]], options: Mapping[str, Any] | None) -> list[ScoreResult]:
-        return parse_score_response(await self._request("POST", "/score", score_body(items, options)), len(items))
+        try:
+            return parse_score_response(await self._request("POST", "/score", score_body(items, options)), len(items))
+        except RequestRejected as exc:
+            halves = halves_if_too_large(exc, items)
+            if halves is None:
+                raise
+            return [result for half in halves for result in await self._post_score(half, options)]
 
     async def score(self, items: Sequence[Item], options: Mapping[str, Any] | None = None) -> list[ScoreResult]:
         """One result per item, in order."""

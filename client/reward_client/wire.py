@@ -98,6 +98,19 @@ def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
+def halves_if_too_large(error: RequestRejected, items: Sequence[Any]) -> tuple[Sequence[Any], Sequence[Any]] | None:
+    """The two halves to send instead, when the server refused ``items`` as too many or too large (413).
+
+    A server configured below this client's `max_batch_items` (REWARD_MAX_ITEMS), or a
+    body past its byte limit, costs a split, not the call. One item that is too large
+    stays an error: nothing smaller can be sent.
+    """
+    if error.status_code != 413 or len(items) < 2:
+        return None
+    middle = len(items) // 2
+    return items[:middle], items[middle:]
+
+
 def _detail(response: httpx.Response) -> Any:
     try:
         return response.json().get("detail", response.text)

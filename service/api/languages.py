@@ -1,4 +1,4 @@
-"""GET /languages: what this deployment can run, probed inside its sandbox at start-up."""
+"""GET /languages: what this deployment can run, probed inside its sandboxes (the API's own, or the code workers')."""
 
 from __future__ import annotations
 
@@ -30,22 +30,15 @@ class LanguagesResponse(BaseModel):
 
 @router.get("/languages", response_model=LanguagesResponse, summary="Languages the code verifier runs here")
 async def languages(ctx: Annotated[ScoringContext, Depends(scoring_context)]) -> LanguagesResponse:
-    pool = getattr(ctx.dispatcher, "code_pool", None)
-    probed: dict[str, str | None] = getattr(ctx.dispatcher, "languages", {})
+    report = await ctx.dispatcher.sandbox_report()
     listed = [
         LanguageInfo(
             name=language.name,
             aliases=list(language.aliases),
-            version=probed.get(language.name),
+            version=report.languages[language.name],
             test_kinds=["stdio", "call", "assert"] if language.runner else ["stdio"],
         )
         for language in LANGUAGES.values()
-        if probed.get(language.name)
+        if language.name in report.languages
     ]
-    reason = None if pool is None else (pool.unavailable or pool.warning)
-    return LanguagesResponse(
-        backend=None if pool is None else pool.backend.name,
-        available=bool(listed),
-        reason=reason if pool is not None else "code verification is not enabled in this deployment",
-        languages=listed,
-    )
+    return LanguagesResponse(backend=report.backend, available=bool(listed), reason=report.reason, languages=listed)

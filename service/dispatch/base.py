@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from service.dispatch.sandbox_report import SandboxReport
 from service.verifiers.jobs import Job
 from service.verifiers.verdict import Verdict
 
@@ -18,11 +19,13 @@ class Dispatcher(Protocol):
 
     workers: int
     ready: bool
-    # Languages the code sandbox runs, with their versions (None: not available).
-    languages: dict[str, str | None]
 
     @property
     def pending(self) -> int: ...
+
+    async def sandbox_report(self) -> SandboxReport:
+        """What the code sandboxes behind this dispatcher run (GET /languages)."""
+        ...
 
     async def start(self) -> None: ...
 

@@ -18,6 +18,7 @@ from typing import Any
 from pebble import ProcessExpired, ProcessPool
 
 from sandbox import SandboxPool, create_backend
+from service.dispatch.sandbox_report import SandboxReport
 from service.settings import Settings
 from service.verifiers.code.limits import code_maxima
 from service.verifiers.code.verifier import CompileSettings, probe_languages, verify_code
@@ -97,6 +98,9 @@ class LocalDispatcher:
             self.languages = await probe_languages(self.code_pool)
         await self.verify([MathJob("1", "1")])
         self.ready = True
+
+    async def sandbox_report(self) -> SandboxReport:
+        return SandboxReport.of_pool(self.code_pool, self.languages)
 
     async def verify(self, jobs: Sequence[Job]) -> list[Verdict]:
         return list(await asyncio.gather(*(self._verify_one(job) for job in jobs)))

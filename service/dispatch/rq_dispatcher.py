@@ -42,6 +42,7 @@ from rq.registry import StartedJobRegistry
 
 from service.cache import verdict_from_json
 from service.dispatch.rq_jobs import REPLY_PREFIX, TASK_QUEUES, deliver_chunk, queue_name, verify_chunk
+from service.dispatch.sandbox_report import SandboxReport, read_combined
 from service.logging_setup import current_request_id
 from service.settings import Settings
 from service.verifiers.jobs import Job
@@ -113,6 +114,12 @@ class RQDispatcher:
         except RedisError:
             self.ready = False
             self.workers = 0
+
+    async def sandbox_report(self) -> SandboxReport:
+        try:
+            return await asyncio.to_thread(read_combined, self._redis, self._queues["code"].name)
+        except RedisError as exc:
+            return SandboxReport(None, f"the code workers' reports are in Redis, which is unreachable: {exc}")
 
     def _count_workers(self) -> int:
         return sum(Worker.count(connection=self._redis, queue=queue) for queue in self._queues.values())

@@ -29,6 +29,7 @@ from rq.job import Job as RQJob
 from service.cache import verdict_to_json
 from service.dispatch.local import LocalDispatcher
 from service.dispatch.math_chunks import MathChunkPool
+from service.dispatch.sandbox_report import SandboxReport
 from service.settings import Settings
 from service.verifiers.jobs import Job, MathJob
 from service.verifiers.verdict import Verdict
@@ -45,6 +46,10 @@ def queue_name(task: str) -> str:
 
 class ChunkVerifier(Protocol):
     def verify(self, jobs: Sequence[Job]) -> list[Verdict]: ...
+
+    def sandbox_report(self) -> SandboxReport | None:
+        """What this worker's sandboxes run; None for a worker without sandboxes."""
+        ...
 
     def close(self) -> None: ...
 
@@ -71,6 +76,9 @@ class DispatcherChunks:
                 self._loop.run_until_complete(task)
             raise
 
+    def sandbox_report(self) -> SandboxReport | None:
+        return self._loop.run_until_complete(self.dispatcher.sandbox_report())
+
     def close(self) -> None:
         with suppress(Exception):
             self._loop.run_until_complete(self.dispatcher.aclose())
@@ -88,6 +96,9 @@ class MathChunks:
         verdicts = dict(zip(math, self.pool.verify([jobs[i] for i in math])))  # type: ignore[misc]
         wrong_queue = Verdict("sandbox_error", None, {"error": "a code item reached a math worker"})
         return [verdicts.get(i, wrong_queue) for i in range(len(jobs))]
+
+    def sandbox_report(self) -> SandboxReport | None:
+        return None
 
     def close(self) -> None:
         self.pool.close()
