@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import struct
 from abc import ABC, abstractmethod
 from typing import Any
 
+log = logging.getLogger(__name__)
+
+_CLOSE_WAIT_S = 10.0
 # Replies carry program output (capped per run by the driver), so lines can be long.
 MAX_REPLY_BYTES = 256 * 1024 * 1024
 
@@ -80,12 +84,21 @@ class ProcessSession(DriverSession):
         return await self.process.stdout.readline()
 
     async def close(self) -> None:
+        # EOF on stdin ends the driver by itself (and with it everything in its PID
+        # namespace), even if a process of the sandbox outlived the kill below.
+        if self.process.stdin is not None:
+            self.process.stdin.close()
         if self.process.returncode is None:
             try:
                 self.process.kill()
             except ProcessLookupError:
                 pass
-        await self.process.wait()
+        # asyncio's wait() also waits for the pipes to close, which a process inside the
+        # sandbox may hold a while longer: a session's end must never hang the pool.
+        try:
+            await asyncio.wait_for(self.process.wait(), _CLOSE_WAIT_S)
+        except asyncio.TimeoutError:
+            log.warning("sandbox session %s: still holding its pipes %g s after the kill", self.process.pid, _CLOSE_WAIT_S)
 
 
 class AttachedStreamSession(DriverSession):

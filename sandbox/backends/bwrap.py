@@ -19,6 +19,7 @@ from pathlib import Path
 from sandbox.backends.base import HARNESS_DIR, SandboxBackend, SandboxUnavailable
 from sandbox.limits import Limits
 from sandbox.session import MAX_REPLY_BYTES, DriverSession, ProcessSession
+from sandbox.uids import UidLeases
 
 # Outside uids for sessions when running as root: far from system and login users.
 _UID_BASE = 61000
@@ -49,7 +50,7 @@ class BwrapBackend(SandboxBackend):
         super().__init__(maxima)
         self.scratch_mb = scratch_mb
         self.per_session_uid = os.geteuid() == 0
-        self._free_uids = list(range(_UID_BASE, _UID_BASE + _UID_COUNT)) if self.per_session_uid else []
+        self._uids = UidLeases(_UID_BASE, _UID_COUNT) if self.per_session_uid else None
         self._binary = shutil.which("bwrap")
         # Sessions may run as uids that cannot traverse the service's install path
         # (a venv under /root): bind a world-readable copy of the harness instead.
@@ -61,7 +62,8 @@ class BwrapBackend(SandboxBackend):
             target.chmod(0o644)
 
     def release_uid(self, uid: int) -> None:
-        self._free_uids.append(uid)
+        if self._uids is not None:
+            self._uids.release(uid)
 
     def argv(self) -> list[str]:
         assert self._binary is not None
@@ -136,10 +138,8 @@ class BwrapBackend(SandboxBackend):
 
     async def open_session(self) -> DriverSession:
         uid = None
-        if self.per_session_uid:
-            if not self._free_uids:
-                raise SandboxUnavailable("every sandbox uid is in use")
-            uid = self._free_uids.pop()
+        if self._uids is not None:
+            uid = self._uids.claim()
         # setpriv (util-linux) drops to the session's uid: event loops such as uvloop
         # take no user/group arguments for their subprocesses.
         drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"] if uid is not None else []
@@ -160,4 +160,6 @@ class BwrapBackend(SandboxBackend):
         return BwrapSession(process, uid, self)
 
     async def close(self) -> None:
+        if self._uids is not None:
+            self._uids.release_all()
         shutil.rmtree(self._harness, ignore_errors=True)
