@@ -191,6 +191,72 @@ def test_exiting_before_the_asserts_never_passes(sandbox_client: TestClient, pro
         assert result["status"] != "accepted" and result["score"] == 0.0, result
 
 
+# Reward hacks on `assert` tests: each program is wrong, and each tries to pass anyway.
+REWARD_HACKS = {
+    # An answer equal to everything.
+    "always-equal": "class Anything:\n    def __eq__(self, other):\n        return True\n    __ne__ = lambda self, other: False\n"
+    "def add(a, b):\n    return Anything()",
+    # An int whose comparison lies.
+    "int-subclass": "class Liar(int):\n    def __eq__(self, other):\n        return True\n    __hash__ = int.__hash__\n"
+    "def add(a, b):\n    return Liar(0)",
+    # A builtin the tests rely on, patched.
+    "patched-builtin": "import builtins\nbuiltins.abs = lambda x: 0\ndef add(a, b):\n    return 0",
+    # The runner's nonce, read from its frames, and a forged pass.
+    "frame-nonce": (
+        "import os, sys, json\n"
+        "def add(a, b):\n"
+        "    frame = sys._getframe()\n"
+        "    while frame is not None:\n"
+        "        nonce = frame.f_locals.get('nonce')\n"
+        "        if isinstance(nonce, str):\n"
+        "            os.write(int(os.environ.get('RESULT_FD', 3)), json.dumps({'nonce': nonce, 'outcome': 'passed'}).encode() + b'\\n')\n"
+        "            os._exit(0)\n"
+        "        frame = frame.f_back\n"
+        "    return 0"
+    ),
+    # The expected values, read from the test file next to the program.
+    "read-the-tests": (
+        "import glob, re\n"
+        "def add(a, b):\n"
+        "    for path in glob.glob('*') + glob.glob('/box/**/*', recursive=True):\n"
+        "        try:\n"
+        "            found = re.findall(r'== (\\d+)', open(path).read())\n"
+        "        except OSError:\n"
+        "            continue\n"
+        "        if found:\n"
+        "            return int(found[0])\n"
+        "    return 0"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REWARD_HACKS))
+def test_reward_hacks_on_assert_tests_never_pass(sandbox_client: TestClient, name: str) -> None:
+    # One assert, of the shape the hack targets: nothing else in the test may fail it.
+    compare = "abs(candidate(2, 3) - 5) < 1e-9" if name == "patched-builtin" else "candidate(2, 3) == 5"
+    check = f"def check(candidate):\n    assert {compare}\n"
+    [result] = score(sandbox_client, [code_item(name, REWARD_HACKS[name], {"kind": "assert", "code": check, "entry_point": "add"})])
+    assert result["status"] != "accepted" and result["score"] == 0.0, result
+
+
+def test_assert_tests_still_see_in_place_changes_exceptions_and_the_prompts_imports(sandbox_client: TestClient) -> None:
+    program = (
+        "import math\nfrom collections import Counter\n"
+        "def root(x):\n    if x < 0:\n        raise ValueError('negative')\n    return math.sqrt(x)\n"
+        "def sort_in_place(xs):\n    xs.sort()\n"
+        "def pair(a, b):\n    return (a, b), {a: {b}}\n"
+    )
+    tests = (
+        "assert math.isclose(root(16), 4.0)\n"  # `math` comes from the program's imports
+        "try:\n    root(-1)\n    raise RuntimeError('no error raised')\nexcept ValueError as exc:\n    assert 'negative' in str(exc)\n"
+        "xs = [3, 1, 2]\nsort_in_place(xs)\nassert xs == [1, 2, 3]\n"
+        "assert pair(1, 2) == ((1, 2), {1: {2}})\n"
+        "assert Counter('aab')['a'] == 2\n"
+    )
+    [result] = score(sandbox_client, [code_item("honest", program, {"kind": "assert", "code": tests})])
+    assert result["status"] == "accepted", result
+
+
 def test_killing_the_parent_does_not_break_the_sandbox(sandbox_client: TestClient) -> None:
     program = (
         "import os, signal\n"

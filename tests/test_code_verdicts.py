@@ -195,3 +195,21 @@ def test_decided_code_verdicts_are_reused_across_requests(sandbox_client: TestCl
     slow = "while True:\n    pass  # not reused"
     limited = [one(sandbox_client, code_item(f"slow{i}", slow, stdio(("", "1")), limits={"time_s": 0.5})) for i in range(2)]
     assert [r["cached"] for r in limited] == [False, False]
+
+
+def test_limits_hold_for_functions_under_call_and_assert_tests(sandbox_client: TestClient) -> None:
+    greedy = "def f(x):\n    blocks = [bytearray(1 << 20) for _ in range(4096)]\n    return x"
+    slow = "def f(x):\n    while True:\n        pass"
+    call = {"kind": "call", "fn_name": "f", "cases": [{"args": [1], "expected": 1}]}
+    check = {"kind": "assert", "code": "assert f(1) == 1\n"}
+    results = score(
+        sandbox_client,
+        [
+            code_item("greedy-call", greedy, call, limits={"time_s": 8}),
+            code_item("greedy-assert", greedy + "  # assert", check, limits={"time_s": 8}),
+            code_item("slow-call", slow, call, limits={"time_s": 1}),
+            code_item("slow-assert", slow + "  # assert", check, limits={"time_s": 1}),
+        ],
+    )
+    assert [r["status"] for r in results] == ["memory_limit", "memory_limit", "time_limit", "time_limit"], results
+    assert all(r["score"] == 0.0 for r in results)

@@ -10,7 +10,7 @@ from sandbox.limits import Limits
 from sandbox.session import DriverSession
 
 HARNESS_DIR = Path(__file__).resolve().parent.parent / "harness"
-HARNESS_FILES = ("driver.py", "py_runner.py", "js_runner.js")
+HARNESS_FILES = ("driver.py", "py_runner.py", "py_program_host.py", "js_runner.js")
 
 
 def harness_digest() -> str:

@@ -1,75 +1,297 @@
-"""Runs a Python program, then the test the host asked for, in one interpreter.
+"""Runs the `call` and `assert` tests of a Python program, with the program in another process.
 
-Used for the `call` and `assert` test kinds (the program is a function, not a
-script). The request arrives on stdin; the outcome goes to file descriptor 3,
-tagged with the request's nonce (the descriptor is RESULT_FD), never to stdout,
-which belongs to the program.
-A program that exits early (sys.exit, os._exit) leaves no outcome there: the
-host reads that as a failure, never as a pass.
+The request arrives on stdin; the outcome goes to file descriptor RESULT_FD,
+tagged with the request's nonce, never to stdout, which belongs to the program.
+
+The program never shares an interpreter with the tests. Before reading anything,
+this process forks the program's process (`py_program_host.serve`), which so
+holds no secret; then it reads the request and the test code (and deletes the
+test file), makes itself undumpable (nothing of the same uid can read its memory
+or descriptors), and has the child load the program. The tests call the
+program's functions over a pipe: arguments go there and only plain data comes
+back (None, bool, numbers, str, bytes, and lists, tuples, dicts and sets of
+them). So an object whose `__eq__` always answers True cannot come back, a
+builtin the program patches is patched in its own process only, and the program
+can neither forge the outcome, nor read the expected values in the tests, nor
+find the nonce. Arguments the function mutates (lists, dicts, sets) are copied
+back, so in-place tests still work.
+
+A program that exits or is killed before the tests finish leaves no pass: the
+host reads a missing outcome as a failure.
 """
 
 from __future__ import annotations
 
+import atexit
+import builtins
+import importlib
+import io
 import json
 import os
+import pickle
+import select
+import signal
+import struct
 import sys
+import time
 import traceback
-from typing import Any
+from typing import Any, BinaryIO
 
+import py_program_host  # beside this file: the script's directory is on sys.path
 
 RESULT_FD = int(os.environ.get("RESULT_FD", "3"))
 
 
+class ProgramEnded(BaseException):
+    """The program's process exited or died: no test after this can pass.
+    A BaseException, so that test code catching Exception cannot swallow it."""
+
+
+class NotPlainData(BaseException):
+    """The program answered with something other than plain data (or refused to answer)."""
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    # Plain data needs no class lookup: refusing every one means nothing the
+    # program sends can construct an object or run code here.
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name}")
+
+
 def _report(outcome: dict[str, Any]) -> None:
     data = (json.dumps(outcome, default=repr) + "\n").encode()
-    # If the program closed or reused the descriptor, this fails and nothing passes.
     while data:
         data = data[os.write(RESULT_FD, data) :]
 
 
-def _load_program(path: str) -> dict[str, Any]:
-    namespace: dict[str, Any] = {"__name__": "solution", "__builtins__": __builtins__}
-    with open(path, encoding="utf-8") as handle:
-        source = handle.read()
-    exec(compile(source, path, "exec"), namespace)
-    return namespace
-
-
-def _find(namespace: dict[str, Any], name: str) -> Any:
-    if name in namespace:
-        return namespace[name]
-    solution = namespace.get("Solution")
-    if isinstance(solution, type) and hasattr(solution, name):
-        return getattr(solution(), name)
-    raise NameError(f"the program defines no function {name!r}")
-
-
-def main() -> None:
-    request = json.loads(sys.stdin.read())
-    nonce = request.pop("nonce")
+def _make_undumpable() -> None:
     try:
-        namespace = _load_program(request["program"])
-        if request["mode"] == "call":
-            args = request["args"]
-            function = _find(namespace, request["fn_name"])
-            value = function(**args) if isinstance(args, dict) else function(*args)
-            _report({"nonce": nonce, "outcome": "returned", "value": value})
-            return
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+    except Exception:
+        pass
+
+
+def _exception_class(name: str) -> type[Exception]:
+    found = getattr(builtins, name, None)
+    if isinstance(found, type) and issubclass(found, Exception):
+        return found
+    return RuntimeError
+
+
+def _copy_back(sent: Any, returned: Any) -> None:
+    if type(sent) is list and type(returned) is list:
+        sent[:] = returned
+    elif type(sent) is dict and type(returned) is dict:
+        sent.clear()
+        sent.update(returned)
+    elif type(sent) is set and type(returned) is set:
+        sent.clear()
+        sent.update(returned)
+    elif type(sent) is bytearray and type(returned) is bytearray:
+        sent[:] = returned
+
+
+class Program:
+    """The program's process, and calls of its functions."""
+
+    def __init__(self) -> None:
+        # Forked before the request is read: the child's memory holds no nonce and no
+        # tests, and it is spared an interpreter start-up.
+        to_host_r, to_host_w = os.pipe()
+        from_host_r, from_host_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            _become_program_host(os.fdopen(to_host_r, "rb"), os.fdopen(from_host_w, "wb"), (to_host_w, from_host_r))
+        os.close(to_host_r)
+        os.close(from_host_w)
+        self._out: BinaryIO = os.fdopen(to_host_w, "wb")
+        self._in: BinaryIO = os.fdopen(from_host_r, "rb")
+        self.callables: list[str] = []
+        self.modules: dict[str, str] = {}
+        self.imported: dict[str, tuple[str, str]] = {}
+
+    def load(self, source_path: str) -> None:
+        self._write(("load", source_path))
+        first = self._receive()
+        if first[0] != "ready" or len(first) != 4:
+            self._raise(first)
+        self.callables: list[str] = [str(name) for name in first[1]]
+        self.modules: dict[str, str] = {str(k): str(v) for k, v in dict(first[2]).items()}
+        self.imported: dict[str, tuple[str, str]] = {str(k): (str(v[0]), str(v[1])) for k, v in dict(first[3]).items()}
+
+    def close(self) -> None:
+        # EOF ends the program's process; it has a moment for its own exit handlers.
+        for stream in (self._out, self._in):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        try:
+            pidfd = os.pidfd_open(self.pid)
+        except OSError:
+            pidfd = None
+        if pidfd is not None:
+            ended = select.select([pidfd], [], [], 1.0)[0]
+            os.close(pidfd)
+        else:
+            time.sleep(0.05)
+            ended = os.waitpid(self.pid, os.WNOHANG)[0] != 0
+        if not ended:
+            os.kill(self.pid, signal.SIGKILL)
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+    def _receive(self) -> tuple[Any, ...]:
+        header = self._in.read(8)
+        if len(header) < 8:
+            raise ProgramEnded("the program's process ended before the tests finished")
+        size = struct.unpack(">Q", header)[0]
+        data = self._in.read(size)
+        if len(data) < size:
+            raise ProgramEnded("the program's process ended before the tests finished")
+        try:
+            message = _PlainUnpickler(io.BytesIO(data)).load()
+        except Exception as exc:
+            raise NotPlainData(f"the program answered with something that is not plain data ({exc})") from None
+        if not isinstance(message, tuple) or not message or not isinstance(message[0], str):
+            raise NotPlainData("the program's process answered out of protocol")
+        return message
+
+    def _raise(self, message: tuple[Any, ...]) -> Any:
+        kind = message[0]
+        if kind == "exited":
+            raise SystemExit(f"the program called exit({message[1]}) before the tests finished")
+        if kind == "raised" and len(message) == 3:
+            raise _exception_class(str(message[1]))(str(message[2]))
+        if kind == "not_plain" and len(message) == 2:
+            raise NotPlainData(f"the function returned {message[1]}, not plain data")
+        raise NotPlainData("the program's process answered out of protocol")
+
+    def _write(self, message: tuple[Any, ...]) -> None:
+        data = pickle.dumps(message, protocol=5)
+        try:
+            self._out.write(struct.pack(">Q", len(data)) + data)
+            self._out.flush()
+        except BrokenPipeError:
+            raise ProgramEnded("the program's process ended before the tests finished") from None
+
+    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        try:
+            pickle.dumps((args, kwargs), protocol=5)
+        except Exception as exc:
+            raise TypeError(f"cannot pass these arguments to the program's {name}: {exc}") from None
+        self._write(("call", name, args, kwargs))
+        answer = self._receive()
+        if answer[0] != "returned" or len(answer) != 4:
+            return self._raise(answer)
+        _, value, args_after, kwargs_after = answer
+        if type(args_after) is tuple and len(args_after) == len(args):
+            for sent, returned in zip(args, args_after):
+                _copy_back(sent, returned)
+        if type(kwargs_after) is dict:
+            for key, sent in kwargs.items():
+                _copy_back(sent, kwargs_after.get(key))
+        return value
+
+    def function(self, name: str) -> Any:
+        def remote(*args: Any, **kwargs: Any) -> Any:
+            return self.call(name, args, kwargs)
+
+        remote.__name__ = remote.__qualname__ = name
+        return remote
+
+
+def _become_program_host(inp: BinaryIO, out: BinaryIO, parent_ends: tuple[int, ...]) -> None:
+    """The forked child: drop everything of the runner's, serve the program, never return."""
+    status = 0
+    try:
+        for fd in (*parent_ends, RESULT_FD):
+            os.close(fd)
+        os.environ.pop("RESULT_FD", None)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        py_program_host.serve(inp, out)
+        atexit._run_exitfuncs()
+    except BaseException:
+        status = 1
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        # Never back into the runner's frames: this process is the program's.
+        os._exit(status)
+
+
+def _run(program: Program, request: dict[str, Any], nonce: str) -> dict[str, Any]:
+    test_source = None
+    if request["mode"] == "assert":
         with open(request["test"], encoding="utf-8") as handle:
             test_source = handle.read()
+        os.unlink(request["test"])
+    try:
+        program.load(request["program"])
+        if request["mode"] == "call":
+            args = request["args"]
+            function = program.function(request["fn_name"])
+            value = function(**args) if isinstance(args, dict) else function(*args)
+            return {"nonce": nonce, "outcome": "returned", "value": value}
+        assert test_source is not None
+        namespace = _test_namespace(program)
         exec(compile(test_source, "test.py", "exec"), namespace)
         entry_point = request.get("entry_point")
         if entry_point and callable(namespace.get("check")):
-            namespace["check"](_find(namespace, entry_point))
-        _report({"nonce": nonce, "outcome": "passed"})
+            namespace["check"](program.function(entry_point))
+        return {"nonce": nonce, "outcome": "passed"}
+    finally:
+        program.close()
+
+
+def _test_namespace(program: Program) -> dict[str, Any]:
+    """What the tests see of the program: its functions, as remote calls, and the real
+    library modules and objects it imported (tests often lean on the prompt's imports)."""
+    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+    for alias, module in program.modules.items():
+        try:
+            namespace[alias] = importlib.import_module(module)
+        except Exception:
+            pass
+    for alias, (module, qualname) in program.imported.items():
+        try:
+            value: Any = importlib.import_module(module)
+            for part in qualname.split("."):
+                value = getattr(value, part)
+        except Exception:
+            continue
+        namespace[alias] = value
+    namespace.update({name: program.function(name) for name in program.callables})
+    return namespace
+
+
+def main() -> None:
+    program = Program()
+    request = json.loads(sys.stdin.read())
+    nonce = request.pop("nonce")
+    _make_undumpable()
+    try:
+        outcome = _run(program, request, nonce)
     except SystemExit as exc:
-        _report({"nonce": nonce, "outcome": "exited", "message": f"the program called exit({exc.code!r}) before the tests finished"})
+        outcome = {"nonce": nonce, "outcome": "exited", "message": str(exc.code)}
     except AssertionError:
-        _report({"nonce": nonce, "outcome": "assertion_failed", "message": traceback.format_exc(limit=-3)[-2000:]})
+        outcome = {"nonce": nonce, "outcome": "assertion_failed", "message": traceback.format_exc(limit=-3)[-2000:]}
     except MemoryError:
-        _report({"nonce": nonce, "outcome": "memory_error", "message": "MemoryError"})
+        outcome = {"nonce": nonce, "outcome": "memory_error", "message": "MemoryError"}
+    except (ProgramEnded, NotPlainData) as exc:
+        outcome = {"nonce": nonce, "outcome": "error", "message": str(exc)}
     except BaseException:
-        _report({"nonce": nonce, "outcome": "error", "message": traceback.format_exc(limit=-3)[-2000:]})
+        outcome = {"nonce": nonce, "outcome": "error", "message": traceback.format_exc(limit=-3)[-2000:]}
+    _report(outcome)
 
 
 if __name__ == "__main__":
