@@ -40,10 +40,15 @@ def test_body_over_the_limit_is_413_even_with_a_valid_token(limited: TestClient)
     assert "REWARD_MAX_BODY_BYTES" in response.json()["detail"]
 
 
-def test_too_many_items_is_413(limited: TestClient) -> None:
-    response = limited.post("/score", json={"items": [math_item(str(i), "\\boxed{1}", "1") for i in range(6)]})
+SIX_ITEMS = {"items": [math_item(str(i), "\\boxed{1}", "1") for i in range(6)]}
+SIX_QUERIES = {"query": ["\\boxed{1}"] * 6, "labels": ["1"] * 6}
+
+
+@pytest.mark.parametrize(("route", "body"), [("/score", SIX_ITEMS), ("/jobs", SIX_ITEMS), ("/openrlhf", SIX_QUERIES)])
+def test_too_many_items_is_413_on_every_scoring_route(limited: TestClient, route: str, body: dict[str, Any]) -> None:
+    response = limited.post(route, json=body)
     assert response.status_code == 413
-    assert "REWARD_MAX_ITEMS" in response.json()["detail"]
+    assert "at most 5" in response.json()["detail"] and "REWARD_MAX_ITEMS" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(

@@ -18,18 +18,30 @@ from collections.abc import Callable
 from typing import Any, BinaryIO
 
 
-def _send(out: BinaryIO, message: tuple[Any, ...]) -> None:
-    data = pickle.dumps(message, protocol=5)
+def write_frame(out: BinaryIO, data: bytes) -> None:
+    """One message on the pipe: its length, then its bytes (a pickle)."""
     out.write(struct.pack(">Q", len(data)) + data)
     out.flush()
 
 
-def _receive(inp: BinaryIO) -> tuple[Any, ...] | None:
+def read_frame(inp: BinaryIO) -> bytes | None:
+    """The next message's bytes; None once the other side is gone."""
     header = inp.read(8)
     if len(header) < 8:
         return None
     size = struct.unpack(">Q", header)[0]
-    return pickle.loads(inp.read(size))
+    data = inp.read(size)
+    return data if len(data) == size else None
+
+
+def _send(out: BinaryIO, message: tuple[Any, ...]) -> None:
+    write_frame(out, pickle.dumps(message, protocol=5))
+
+
+def _receive(inp: BinaryIO) -> tuple[Any, ...] | None:
+    # The runner is trusted: what it sends is loaded as it is.
+    data = read_frame(inp)
+    return None if data is None else pickle.loads(data)
 
 
 def _find(namespace: dict[str, Any], name: str) -> Any:
@@ -45,10 +57,8 @@ def _answer(out: BinaryIO, value: Any, args: tuple[Any, ...], kwargs: dict[str, 
     try:
         data = pickle.dumps(("returned", value, args, kwargs), protocol=5)
     except Exception as exc:
-        _send(out, ("not_plain", f"{type(value).__name__} ({type(exc).__name__}: {exc})"))
-        return
-    out.write(struct.pack(">Q", len(data)) + data)
-    out.flush()
+        data = pickle.dumps(("not_plain", f"{type(value).__name__} ({type(exc).__name__}: {exc})"), protocol=5)
+    write_frame(out, data)
 
 
 def _exports(namespace: dict[str, Any]) -> tuple[list[str], dict[str, str], dict[str, tuple[str, str]]]:

@@ -31,7 +31,6 @@ import os
 import pickle
 import select
 import signal
-import struct
 import sys
 import time
 import traceback
@@ -113,13 +112,13 @@ class Program:
         self.imported: dict[str, tuple[str, str]] = {}
 
     def load(self, source_path: str) -> None:
-        self._write(("load", source_path))
+        self._write(pickle.dumps(("load", source_path), protocol=5))
         first = self._receive()
         if first[0] != "ready" or len(first) != 4:
             self._raise(first)
-        self.callables: list[str] = [str(name) for name in first[1]]
-        self.modules: dict[str, str] = {str(k): str(v) for k, v in dict(first[2]).items()}
-        self.imported: dict[str, tuple[str, str]] = {str(k): (str(v[0]), str(v[1])) for k, v in dict(first[3]).items()}
+        self.callables = [str(name) for name in first[1]]
+        self.modules = {str(k): str(v) for k, v in dict(first[2]).items()}
+        self.imported = {str(k): (str(v[0]), str(v[1])) for k, v in dict(first[3]).items()}
 
     def close(self) -> None:
         # EOF ends the program's process; it has a moment for its own exit handlers.
@@ -146,12 +145,8 @@ class Program:
             pass
 
     def _receive(self) -> tuple[Any, ...]:
-        header = self._in.read(8)
-        if len(header) < 8:
-            raise ProgramEnded("the program's process ended before the tests finished")
-        size = struct.unpack(">Q", header)[0]
-        data = self._in.read(size)
-        if len(data) < size:
+        data = py_program_host.read_frame(self._in)
+        if data is None:
             raise ProgramEnded("the program's process ended before the tests finished")
         try:
             message = _PlainUnpickler(io.BytesIO(data)).load()
@@ -171,20 +166,18 @@ class Program:
             raise NotPlainData(f"the function returned {message[1]}, not plain data")
         raise NotPlainData("the program's process answered out of protocol")
 
-    def _write(self, message: tuple[Any, ...]) -> None:
-        data = pickle.dumps(message, protocol=5)
+    def _write(self, data: bytes) -> None:
         try:
-            self._out.write(struct.pack(">Q", len(data)) + data)
-            self._out.flush()
+            py_program_host.write_frame(self._out, data)
         except BrokenPipeError:
             raise ProgramEnded("the program's process ended before the tests finished") from None
 
     def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         try:
-            pickle.dumps((args, kwargs), protocol=5)
+            request = pickle.dumps(("call", name, args, kwargs), protocol=5)
         except Exception as exc:
             raise TypeError(f"cannot pass these arguments to the program's {name}: {exc}") from None
-        self._write(("call", name, args, kwargs))
+        self._write(request)
         answer = self._receive()
         if answer[0] != "returned" or len(answer) != 4:
             return self._raise(answer)

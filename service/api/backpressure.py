@@ -1,4 +1,5 @@
-"""429 with Retry-After when the verifiers are this far behind: shed load at the door, not by timing out."""
+"""Limits at the door: 413 for a batch past REWARD_MAX_ITEMS, and 429 with Retry-After when
+the verifiers are this far behind (shed load here, not by timing out)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,16 @@ from fastapi import Depends, HTTPException
 
 from service.api.deps import scoring_context
 from service.context import ScoringContext
+from service.settings import Settings
+
+
+def refuse_oversized_batch(count: int, settings: Settings, unit: str = "items") -> None:
+    if count > settings.max_items:
+        raise HTTPException(
+            413,
+            f"batch has {count} {unit}; this server accepts at most {settings.max_items} "
+            "per request (REWARD_MAX_ITEMS): split it",
+        )
 
 
 def admit_batch(ctx: Annotated[ScoringContext, Depends(scoring_context)]) -> None:

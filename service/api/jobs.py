@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Response
 from redis.exceptions import RedisError
 
-from service.api.backpressure import admit_batch
+from service.api.backpressure import admit_batch, refuse_oversized_batch
 from service.api.deps import scoring_context
 from service.context import ScoringContext
 from service.schemas import ErrorResponse, JobStatus, ScoreRequest
@@ -28,12 +28,7 @@ _STORE_DOWN = "the job store (Redis) is unreachable: retry shortly"
 async def submit_job(
     request: ScoreRequest, response: Response, ctx: Annotated[ScoringContext, Depends(scoring_context)]
 ) -> JobStatus:
-    if len(request.items) > ctx.settings.max_items:
-        raise HTTPException(
-            413,
-            f"batch has {len(request.items)} items; this server accepts at most {ctx.settings.max_items} "
-            "per request (REWARD_MAX_ITEMS): split it",
-        )
+    refuse_oversized_batch(len(request.items), ctx.settings)
     try:
         state = await ctx.batch_jobs.submit(request.items, request.options, ctx)
     except RedisError as exc:

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import TypeAdapter, ValidationError
 
+from service.api.backpressure import refuse_oversized_batch
 from service.api.deps import scoring_context
 from service.context import ScoringContext
 from service.pipeline import AnyItem, score_batch
@@ -95,8 +96,7 @@ def _column(values: list[Any] | None, count: int, name: str) -> list[Any]:
 )
 async def openrlhf(request: OpenRLHFRequest, ctx: Annotated[ScoringContext, Depends(scoring_context)]) -> OpenRLHFResponse:
     count = len(request.query)
-    if count > ctx.settings.max_items:
-        raise HTTPException(413, f"{count} queries; this server accepts at most {ctx.settings.max_items} (REWARD_MAX_ITEMS)")
+    refuse_oversized_batch(count, ctx.settings, "queries")
     prompts = _column(request.prompts, count, "prompts")
     labels = _column(request.labels, count, "labels")
     started = perf_counter()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from time import perf_counter
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 
+from service.api.backpressure import refuse_oversized_batch
 from service.api.deps import scoring_context
 from service.context import ScoringContext
 from service.pipeline import score_batch
@@ -22,12 +23,7 @@ router = APIRouter(tags=["score"])
     summary="Score a batch of rollouts",
 )
 async def score(request: ScoreRequest, ctx: Annotated[ScoringContext, Depends(scoring_context)]) -> ScoreResponse:
-    if len(request.items) > ctx.settings.max_items:
-        raise HTTPException(
-            413,
-            f"batch has {len(request.items)} items; this server accepts at most {ctx.settings.max_items} "
-            "per request (REWARD_MAX_ITEMS): split it",
-        )
+    refuse_oversized_batch(len(request.items), ctx.settings)
     started = perf_counter()
     results = await score_batch(request.items, request.options, ctx)
     ctx.metrics.request_seconds.labels("/score").observe(perf_counter() - started)
