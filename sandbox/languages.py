@@ -34,9 +34,11 @@ LANGUAGES: dict[str, Language] = {
         Language(
             name="python",
             source_file="main.py",
-            run=("python3", "main.py"),
+            # Isolated mode (-I): no user site directory, no PYTHON* variables, no script
+            # directory on sys.path; nothing a program leaves behind is loaded by a later run.
+            run=("python3", "-I", "main.py"),
             aliases=("python3", "py", "py3"),
-            runner=("python3", "{harness}/py_runner.py"),
+            runner=("python3", "-I", "{harness}/py_runner.py"),
             probe=("python3", "--version"),
         ),
         Language(

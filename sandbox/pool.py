@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Any, Literal
 
 from sandbox.backends.base import SandboxBackend, SandboxUnavailable
 from sandbox.session import DriverSession, SessionBroken
 
 RecyclePolicy = Literal["dirty", "always"]
+log = logging.getLogger(__name__)
 
 
 class SandboxPool:
@@ -58,6 +60,9 @@ class SandboxPool:
             self.unavailable = f"the {self.backend.name} sandbox failed its start-up check: {type(exc).__name__}: {exc}"
             return
         self.unavailable = None
+        if self.backend.warning is not None:
+            self.warning = self.backend.warning
+            log.warning("sandbox: %s", self.warning)
         for _ in range(self._target):
             self._spawn()
 

@@ -8,6 +8,8 @@ a pipe to a local process (bwrap), or the attach stream of a container (docker).
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 import logging
 import struct
@@ -35,12 +37,10 @@ class SessionBroken(Exception):
 
 class DriverSession(ABC):
     def __init__(self) -> None:
-        self.requests = 0
         self._lock = asyncio.Lock()
 
     async def request(self, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
         async with self._lock:
-            self.requests += 1
             line = (json.dumps(payload) + "\n").encode()
             try:
                 await asyncio.wait_for(self._exchange(line), timeout_s)
@@ -49,11 +49,18 @@ class DriverSession(ABC):
                 raise SessionBroken(f"the sandbox driver did not answer within {timeout_s:g} s", retryable=False) from exc
             except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
                 raise SessionBroken(f"the sandbox session ended: {type(exc).__name__}: {exc}") from exc
+            except (ValueError, asyncio.LimitOverrunError) as exc:
+                # StreamReader.readline past its limit; the driver caps its replies, so
+                # this is a driver fault, and the session's stream is out of step now.
+                raise SessionBroken(f"the sandbox driver's reply is too large: {exc}", retryable=False) from exc
             if not reply:
                 raise SessionBroken("the sandbox session ended before answering")
             try:
                 decoded: dict[str, Any] = json.loads(reply)
-            except ValueError as exc:
+                for run in [decoded.get("compile"), *decoded.get("runs", [])]:
+                    if isinstance(run, dict) and "stdout_b64" in run:
+                        run["stdout"] = base64.b64decode(run.pop("stdout_b64")).decode("utf-8", "replace")
+            except (ValueError, TypeError, AttributeError, binascii.Error) as exc:
                 raise SessionBroken("the sandbox driver sent an unreadable reply") from exc
             return decoded
 

@@ -32,6 +32,8 @@ class SandboxBackend(ABC):
     per_session_uid: bool = False
     # Where the harness (driver and runners) is seen from inside the sandbox.
     harness_path: str = "/opt/harness"
+    # A weaker guarantee than this backend's best, found by `check` (logged at start-up).
+    warning: str | None = None
 
     def __init__(self, maxima: Limits) -> None:
         self.maxima = maxima

@@ -16,7 +16,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from typing import Any
+
 from sandbox.backends.base import HARNESS_DIR, SandboxBackend, SandboxUnavailable
+from sandbox.cgroups import CgroupRoot, SessionCgroup
 from sandbox.limits import Limits
 from sandbox.session import MAX_REPLY_BYTES, DriverSession, ProcessSession
 from sandbox.uids import UidLeases
@@ -28,16 +31,35 @@ _TOP_LEVEL = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 # What the runtimes read from /etc; the rest of the host's /etc stays invisible.
 _ETC_FILES = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime")
 _PYTHON = "/usr/bin/python3"
+# A private /dev/shm (POSIX semaphores, shared memory): small, and wiped after each item.
+_SHM_MB = 16
+# Puts the launcher (and so bwrap and everything in the sandbox) into the session's
+# cgroups before it execs: nothing of the session ever runs outside them.
+_JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
 
 
 class BwrapSession(ProcessSession):
-    def __init__(self, process: asyncio.subprocess.Process, release: int | None, backend: BwrapBackend) -> None:
+    def __init__(
+        self, process: asyncio.subprocess.Process, release: int | None, backend: BwrapBackend, cgroup: SessionCgroup | None
+    ) -> None:
         super().__init__(process)
         self._uid = release
         self._backend = backend
+        self._cgroup = cgroup
+
+    async def request(self, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        if self._cgroup is not None:
+            # The item's memory limit holds for the session's whole process tree.
+            steps = [payload.get("limits") or {}, (payload.get("compile") or {}).get("limits") or {}]
+            megabytes = max(int(step.get("memory_mb") or 0) for step in steps) or self._backend.maxima.memory_mb
+            self._cgroup.set_memory_mb(megabytes)
+        return await super().request(payload, timeout_s)
 
     async def close(self) -> None:
         await super().close()
+        if self._cgroup is not None:
+            await asyncio.to_thread(self._cgroup.remove)
+            self._cgroup = None
         if self._uid is not None:
             self._backend.release_uid(self._uid)
             self._uid = None
@@ -52,6 +74,9 @@ class BwrapBackend(SandboxBackend):
         self.per_session_uid = os.geteuid() == 0
         self._uids = UidLeases(_UID_BASE, _UID_COUNT) if self.per_session_uid else None
         self._binary = shutil.which("bwrap")
+        self._cgroups: CgroupRoot | None = None
+        # Why sessions share the host's cgroup, when they do (said at start-up).
+        self.cgroup_problem: str | None = None
         # Sessions may run as uids that cannot traverse the service's install path
         # (a venv under /root): bind a world-readable copy of the harness instead.
         self._harness = Path(tempfile.mkdtemp(prefix="reward-harness-"))
@@ -65,7 +90,7 @@ class BwrapBackend(SandboxBackend):
         if self._uids is not None:
             self._uids.release(uid)
 
-    def argv(self) -> list[str]:
+    def argv(self, cgroup: SessionCgroup | None = None) -> list[str]:
         assert self._binary is not None
         size = str(self.scratch_mb * 1024 * 1024)
         argv = [
@@ -95,10 +120,19 @@ class BwrapBackend(SandboxBackend):
                 argv += ["--ro-bind", str(path), str(path)]
         argv += [
             "--proc", "/proc",
+            # A read-only /dev: no program can replace /dev/stdin for the items after it.
             "--dev", "/dev",
+            "--size", str(_SHM_MB * 1024 * 1024), "--tmpfs", "/dev/shm",
+            "--remount-ro", "/dev",
             "--size", size, "--tmpfs", "/tmp",
             "--size", size, "--tmpfs", "/box",
             "--ro-bind", str(self._harness), self.harness_path,
+        ]  # fmt: skip
+        if cgroup is not None:
+            # Read-only, for the driver to see OOM kills where a container would show them.
+            target = "/sys/fs/cgroup/memory" if cgroup.version == 1 else "/sys/fs/cgroup"
+            argv += ["--ro-bind", str(cgroup.memory_dir), target]
+        argv += [
             # bwrap's root is a tmpfs of its own: read-only, like a container's, so
             # only /box and /tmp take writes and the driver can wipe both.
             "--remount-ro", "/",
@@ -119,6 +153,21 @@ class BwrapBackend(SandboxBackend):
             raise SandboxUnavailable("running as root, the bwrap backend needs setpriv (util-linux) to drop privileges")
         if not Path(_PYTHON).exists():
             raise SandboxUnavailable(f"the bwrap backend runs the sandbox driver with {_PYTHON}, which is missing")
+        if self._cgroups is None and self.cgroup_problem is None:
+            if not self.per_session_uid:
+                self.cgroup_problem = "not running as root"
+            else:
+                found = await asyncio.to_thread(CgroupRoot.create)
+                if isinstance(found, CgroupRoot):
+                    self._cgroups = found
+                else:
+                    self.cgroup_problem = found
+            if self.cgroup_problem is not None:
+                self.warning = (
+                    f"bwrap sessions get no cgroup of their own ({self.cgroup_problem}): an item's memory is "
+                    "bounded by the driver measuring its process tree every 50 ms, and items share the CPU "
+                    "without fair shares (time limits count CPU time, so verdicts hold)"
+                )
         session = await self.open_session()
         try:
             reply = await session.request({"nonce": "probe", "runs": [], "limits": {}}, timeout_s=20)
@@ -143,10 +192,17 @@ class BwrapBackend(SandboxBackend):
         # setpriv (util-linux) drops to the session's uid: event loops such as uvloop
         # take no user/group arguments for their subprocesses.
         drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"] if uid is not None else []
+        cgroup = None
+        join: list[str] = []
         try:
+            if self._cgroups is not None:
+                cgroup = await asyncio.to_thread(self._cgroups.session, self.maxima.processes + 16)
+                cgroup.set_memory_mb(self.maxima.memory_mb)
+                join = ["/bin/sh", "-c", _JOIN_CGROUPS, "sh", *cgroup.procs_files, "--"]
             process = await asyncio.create_subprocess_exec(
+                *join,
                 *drop,
-                *self.argv(),
+                *self.argv(cgroup),
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
@@ -154,12 +210,17 @@ class BwrapBackend(SandboxBackend):
                 limit=MAX_REPLY_BYTES,
             )
         except BaseException:
+            if cgroup is not None:
+                cgroup.remove()
             if uid is not None:
                 self.release_uid(uid)
             raise
-        return BwrapSession(process, uid, self)
+        return BwrapSession(process, uid, self, cgroup)
 
     async def close(self) -> None:
+        if self._cgroups is not None:
+            self._cgroups.close()
+            self._cgroups = None
         if self._uids is not None:
             self._uids.release_all()
         shutil.rmtree(self._harness, ignore_errors=True)

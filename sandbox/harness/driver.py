@@ -17,13 +17,15 @@ other process in the namespace, so nothing outlives the request.
 
 from __future__ import annotations
 
+import base64
 import json
+import math
 import os
 import resource
 import select
 import selectors
-import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -32,8 +34,18 @@ from typing import Any
 WORK_ROOT = os.environ.get("SANDBOX_WORK_ROOT", "/box")
 STDERR_TAIL = 4096
 IS_NAMESPACE_INIT = os.getpid() == 1
-# /tmp is the sandbox's own tmpfs only inside a namespace; never wipe a host's /tmp.
-SCRATCH_DIRS = ("/tmp",) if IS_NAMESPACE_INIT else ()
+# /tmp and /dev/shm are the sandbox's own tmpfs only inside a namespace; never wipe a host's.
+SCRATCH_DIRS = tuple(path for path in ("/tmp", "/dev/shm") if os.path.isdir(path)) if IS_NAMESPACE_INIT else ()
+# What one request may send back of its programs' output, all runs together: one item
+# printing at the cap in every run must not become a reply the host cannot take.
+DEFAULT_REPLY_KB = 32 * 1024
+# How often a run's process tree is measured (memory, CPU time) while it runs.
+MEASURE_INTERVAL_S = 0.05
+# Clean-up never takes longer than this; past it the session is reported dirty (and
+# replaced), and the item keeps its verdict.
+CLEANUP_BUDGET_S = 5.0
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 _OOM_COUNTERS = ("/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control")
@@ -66,7 +78,8 @@ def _make_undumpable() -> None:
 
 def _child_setup(limits: dict[str, Any]) -> Any:
     def setup() -> None:
-        cpu = int(limits["time_s"]) + 1
+        # A per-process backstop; the run's CPU time is measured over its whole tree.
+        cpu = math.ceil(limits["time_s"]) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         file_bytes = limits["file_kb"] * 1024
@@ -82,7 +95,70 @@ def _child_setup(limits: dict[str, Any]) -> Any:
     return setup
 
 
-def _run(argv: list[str], stdin: str, limits: dict[str, Any], cwd: str, fd3: bool) -> dict[str, Any]:
+class _Tree:
+    """The processes of one run, measured together: an item's limits hold for all the
+    processes its program starts, not for each one alone."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+
+    def pids(self) -> list[int]:
+        # Inside the namespace every process but the driver belongs to the run (the
+        # previous run's were killed before this one started).
+        return _other_processes() if IS_NAMESPACE_INIT else [self.pid]
+
+    def memory_kb(self) -> int:
+        # Proportional set size: pages a forked child still shares with its parent count once.
+        total = 0
+        for pid in self.pids():
+            total += _pss_kb(pid)
+        self.peak_kb = max(self.peak_kb, total)
+        return total
+
+    def cpu_s(self) -> float:
+        """CPU time of the run so far: every live process, and what the main process reaped."""
+        ticks = 0
+        for pid in self.pids():
+            fields = _stat_fields(pid)
+            if fields is not None:
+                ticks += fields[11] + fields[12]  # utime, stime
+                if pid == self.pid:
+                    ticks += fields[13] + fields[14]  # cutime, cstime of reaped children
+        return ticks / CLOCK_TICKS
+
+
+def _stat_fields(pid: int) -> list[int] | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    # The command name is in parentheses and may hold spaces or parentheses itself.
+    rest = text[text.rfind(b")") + 2 :].split()
+    try:
+        # rest[0] is field 3 (state): utime, stime, cutime, cstime are rest[11:15].
+        return [int(field) if field.lstrip(b"-").isdigit() else 0 for field in rest]
+    except ValueError:
+        return None
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * PAGE_KB
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _run(argv: list[str], stdin: str, limits: dict[str, Any], cwd: str, fd3: bool, reply_left: int) -> dict[str, Any]:
     read3 = write3 = None
     if fd3:
         read3, write3 = os.pipe()
@@ -110,12 +186,20 @@ def _run(argv: list[str], stdin: str, limits: dict[str, Any], cwd: str, fd3: boo
         if write3 is not None:
             os.close(write3)
 
-    output_cap = limits["output_kb"] * 1024
-    deadline = started + limits["time_s"]
+    output_cap = min(limits["output_kb"] * 1024, max(reply_left, 0))
+    cpu_limit = float(limits["time_s"])
+    # Time limits are on CPU time, so a busy neighbour cannot turn a correct program
+    # into a time_limit; wall time only bounds programs that wait (sleep, deadlock).
+    wall_limit = float(limits.get("wall_s") or 2 * cpu_limit + 1)
+    memory_limit_kb = int(limits.get("memory_mb") or 0) * 1024
+    deadline = started + wall_limit
+    tree = _Tree(proc.pid)
+    next_measure = started + MEASURE_INTERVAL_S
     stdout = bytearray()
     stderr = bytearray()
     extra = bytearray()
     limit_hit: str | None = None
+    reply_cut = False
     exited: tuple[int, Any] | None = None
     selector = selectors.DefaultSelector()
     assert proc.stdout is not None and proc.stderr is not None and proc.stdin is not None
@@ -138,7 +222,7 @@ def _run(argv: list[str], stdin: str, limits: dict[str, Any], cwd: str, fd3: boo
 
     def take(fd: int, buffer: bytearray) -> bool:
         """Read what is there; False at end of stream. Sets limit_hit past the output cap."""
-        nonlocal limit_hit
+        nonlocal limit_hit, reply_cut
         try:
             chunk = os.read(fd, 65536)
         except BlockingIOError:
@@ -150,10 +234,12 @@ def _run(argv: list[str], stdin: str, limits: dict[str, Any], cwd: str, fd3: boo
             del stderr[:-STDERR_TAIL]
         elif len(stdout) + len(extra) > output_cap:
             limit_hit = "output"
+            reply_cut = output_cap < limits["output_kb"] * 1024
         return True
 
     while exited is None and limit_hit is None:
-        remaining = deadline - time.monotonic()
+        now = time.monotonic()
+        remaining = deadline - now
         if remaining <= 0:
             limit_hit = "time"
             break
@@ -161,8 +247,17 @@ def _run(argv: list[str], stdin: str, limits: dict[str, Any], cwd: str, fd3: boo
         if waited == proc.pid:
             exited = (status, usage)
             break
+        if now >= next_measure:
+            next_measure = now + MEASURE_INTERVAL_S
+            if tree.cpu_s() > cpu_limit:
+                limit_hit = "time"
+                break
+            if memory_limit_kb and tree.memory_kb() > memory_limit_kb:
+                limit_hit = "memory"
+                break
         # Without a pidfd, poll for the exit at a short interval.
-        for key, _ in selector.select(min(remaining, 0.5 if pidfd is not None else 0.02)):
+        wait = min(remaining, max(next_measure - now, 0.001), MEASURE_INTERVAL_S if pidfd is not None else 0.02)
+        for key, _ in selector.select(wait):
             if key.data == "exit":
                 continue  # reaped at the top of the loop
             if key.data is None:  # the program's stdin
@@ -182,6 +277,7 @@ def _run(argv: list[str], stdin: str, limits: dict[str, Any], cwd: str, fd3: boo
             if limit_hit is not None:
                 break
 
+    cpu_tree = tree.cpu_s()
     if exited is None:
         _kill_group(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -207,20 +303,29 @@ def _run(argv: list[str], stdin: str, limits: dict[str, Any], cwd: str, fd3: boo
         os.close(pidfd)
     selector.close()
 
+    cpu = max(usage.ru_utime + usage.ru_stime, cpu_tree)
+    if limit_hit is None and cpu > cpu_limit:
+        limit_hit = "time"
+    kept = bytes(stdout[:output_cap])
     result: dict[str, Any] = {
         "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
         "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-        "stdout": bytes(stdout[:output_cap]).decode("utf-8", "replace"),
+        # Base64: any bytes cost 4/3 on the wire, where JSON escapes of control bytes cost 6.
+        "stdout_b64": base64.b64encode(kept).decode("ascii"),
+        "stdout_bytes": len(kept),
         "stderr": bytes(stderr).decode("utf-8", "replace"),
         "wall_s": round(wall, 4),
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 4),
+        "cpu_s": round(cpu, 4),
         "max_rss_kb": usage.ru_maxrss,
+        "tree_memory_kb": tree.peak_kb,
         "limit": limit_hit,
         # SIGKILL that we did not send: the memory cgroup's OOM killer, when it says so.
         "oom_killed": oom_before is not None and (_oom_kills() or 0) > oom_before,
     }
+    if reply_cut:
+        result["reply_budget_exhausted"] = True
     if fd3:
-        result["fd3"] = bytes(extra).decode("utf-8", "replace")
+        result["fd3"] = bytes(extra[:STDERR_TAIL * 256]).decode("utf-8", "replace")
     return result
 
 
@@ -249,8 +354,8 @@ def _other_processes() -> list[int]:
     return [int(name) for name in os.listdir("/proc") if name.isdigit() and int(name) != 1]
 
 
-def _clean_up() -> dict[str, Any]:
-    """Kill whatever the program left behind and wipe the writable places."""
+def _kill_others() -> int:
+    """Kill and reap every process of the namespace but this one; returns how many there were."""
     leftovers = _other_processes()
     if IS_NAMESPACE_INIT:
         # Only safe as the namespace's init: -1 means every process of this namespace.
@@ -264,35 +369,65 @@ def _clean_up() -> dict[str, Any]:
                 break
             time.sleep(0.01)
     _reap_all()
-    clean = not _other_processes()
-    for top in (WORK_ROOT, *SCRATCH_DIRS):
-        for name in os.listdir(top) if os.path.isdir(top) else []:
-            path = os.path.join(top, name)
-            _make_writable(path)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
-            if os.path.lexists(path):
-                clean = False
-    return {"leftover_processes": len(leftovers), "clean": clean}
+    return len(leftovers)
 
 
-def _make_writable(path: str) -> None:
-    # A program may chmod its files read-only to survive into the next request.
-    for root, dirs, _files in os.walk(path):
-        for name in dirs:
-            try:
-                os.chmod(os.path.join(root, name), 0o700)
-            except OSError:
-                pass
+def _wipe_contents(top: str, deadline: float) -> bool:
+    """Remove everything inside `top`, however deep, wide or locked down the program
+    made it; True once it is empty. Never recursive and never a long path: each pass
+    moves the grandchildren of `top` up into `top`, so depth costs passes, not stack."""
     try:
-        os.chmod(path, 0o700)
+        top_fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return True
     except OSError:
-        pass
+        return False
+    moved = 0
+    try:
+        while time.monotonic() < deadline:
+            with os.scandir(top_fd) as entries:
+                names = [entry.name for entry in entries]
+            if not names:
+                return True
+            progress = False
+            for name in names:
+                if time.monotonic() >= deadline:
+                    return False
+                try:
+                    moved = _remove_entry(top_fd, name, moved)
+                    progress = True
+                except OSError:
+                    continue
+            if not progress:
+                return False
+        return False
+    finally:
+        os.close(top_fd)
+
+
+def _remove_entry(parent_fd: int, name: str, moved: int) -> int:
+    info = os.stat(name, dir_fd=parent_fd, follow_symlinks=False)
+    if not stat.S_ISDIR(info.st_mode):
+        os.unlink(name, dir_fd=parent_fd)
+        return moved
+    # A program may chmod its directories to keep them; the owner can always undo that.
+    os.chmod(name, 0o700, dir_fd=parent_fd)
+    fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent_fd)
+    try:
+        with os.scandir(fd) as entries:
+            children = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
+        for child, is_dir in children:
+            if is_dir:
+                # Moving a directory to another parent rewrites its "..": it must be writable.
+                os.chmod(child, 0o700, dir_fd=fd)
+                moved += 1
+                os.rename(child, f".wipe-{os.getpid()}-{moved}", src_dir_fd=fd, dst_dir_fd=parent_fd)
+            else:
+                os.unlink(child, dir_fd=fd)
+    finally:
+        os.close(fd)
+    os.rmdir(name, dir_fd=parent_fd)
+    return moved
 
 
 def _reap_all() -> None:
@@ -305,26 +440,100 @@ def _reap_all() -> None:
             return
 
 
-def handle(request: dict[str, Any]) -> dict[str, Any]:
-    work = os.path.join(WORK_ROOT, "w")
-    os.makedirs(work, exist_ok=True)
-    for name, content in request.get("files", {}).items():
+class _WorkDir:
+    """The request's files (and what compiling made of them), restored before every run:
+    nothing one run of a program writes (a usercustomize.py, a changed binary, a file in
+    /tmp or /dev/shm) is there for the next run of the same item."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.files: list[tuple[str, bytes, int]] = []
+
+    def snapshot(self) -> None:
+        self.files = []
+        pending = [""]
+        while pending:
+            relative = pending.pop()
+            for entry in os.scandir(os.path.join(self.path, relative) if relative else self.path):
+                name = os.path.join(relative, entry.name)
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(name)
+                elif entry.is_file(follow_symlinks=False):
+                    with open(entry.path, "rb") as handle:
+                        self.files.append((name, handle.read(), stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode)))
+
+    def restore(self) -> bool:
+        clean = _wipe_all(time.monotonic() + CLEANUP_BUDGET_S)
+        os.makedirs(self.path, exist_ok=True)
+        for name, content, mode in self.files:
+            target = os.path.join(self.path, name)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as handle:
+                handle.write(content)
+            os.chmod(target, mode)
+        return clean
+
+
+def _wipe_all(deadline: float) -> bool:
+    clean = True
+    for top in (WORK_ROOT, *SCRATCH_DIRS):
+        clean = _wipe_contents(top, deadline) and clean
+    return clean
+
+
+def _clean_up() -> dict[str, Any]:
+    """Kill whatever the program left behind and wipe the writable places. Never raises:
+    a program that defeats clean-up costs its session, never its verdict."""
+    leftovers = 0
+    clean = False
+    try:
+        leftovers = _kill_others()
+        clean = not _other_processes()
+        clean = _wipe_all(time.monotonic() + CLEANUP_BUDGET_S) and clean
+    except Exception:
+        clean = False
+    return {"leftover_processes": leftovers, "clean": clean}
+
+
+def _write_files(work: str, files: dict[str, str]) -> None:
+    for name, content in files.items():
         path = os.path.join(work, name)
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(content)
+
+
+def handle(request: dict[str, Any]) -> dict[str, Any]:
+    work = _WorkDir(os.path.join(WORK_ROOT, "w"))
+    os.makedirs(work.path, exist_ok=True)
+    _write_files(work.path, request.get("files", {}))
     reply: dict[str, Any] = {"nonce": request["nonce"], "compile": None, "runs": []}
+    reply_left = int(request.get("reply_kb") or DEFAULT_REPLY_KB) * 1024
     compile_step = request.get("compile")
     if compile_step:
-        reply["compile"] = _run(compile_step["argv"], "", compile_step["limits"], work, fd3=False)
+        reply["compile"] = _run(compile_step["argv"], "", compile_step["limits"], work.path, False, reply_left)
         done = reply["compile"]
         if done["exit_code"] != 0 or done["limit"]:
             reply.update(_clean_up())
             return reply
-    for run in request.get("runs", []):
-        reply["runs"].append(_run(run["argv"], run.get("stdin", ""), request["limits"], work, run.get("fd3", False)))
-        if request.get("stop_on_failure") and reply["runs"][-1]["exit_code"] != 0:
+    runs = request.get("runs", [])
+    leftovers = 0
+    reset_clean = True
+    if len(runs) > 1:
+        leftovers += _kill_others()  # a compiler's stray children, if any
+        work.snapshot()
+    for index, run in enumerate(runs):
+        if index > 0:
+            # Nothing of one run (a process it left, a file it wrote) reaches the next.
+            leftovers += _kill_others()
+            reset_clean = work.restore() and reset_clean
+        result = _run(run["argv"], run.get("stdin", ""), request["limits"], work.path, run.get("fd3", False), reply_left)
+        reply_left -= result.get("stdout_bytes", 0) + len(result.get("fd3", ""))
+        reply["runs"].append(result)
+        if request.get("stop_on_failure") and result["exit_code"] != 0:
             break
     reply.update(_clean_up())
+    reply["leftover_processes"] += leftovers
+    reply["clean"] = reply["clean"] and reset_clean
     return reply
 
 

@@ -22,6 +22,7 @@ host reads a missing outcome as a failure.
 
 from __future__ import annotations
 
+import ast
 import atexit
 import builtins
 import importlib
@@ -36,7 +37,9 @@ import time
 import traceback
 from typing import Any, BinaryIO
 
-import py_program_host  # beside this file: the script's directory is on sys.path
+# Runners start isolated (-I), so the script's directory is not on sys.path by itself.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import py_program_host  # noqa: E402  (beside this file)
 
 RESULT_FD = int(os.environ.get("RESULT_FD", "3"))
 
@@ -236,26 +239,59 @@ def _run(program: Program, request: dict[str, Any], nonce: str) -> dict[str, Any
             value = function(**args) if isinstance(args, dict) else function(*args)
             return {"nonce": nonce, "outcome": "returned", "value": value}
         assert test_source is not None
-        namespace = _test_namespace(program)
-        exec(compile(test_source, "test.py", "exec"), namespace)
         entry_point = request.get("entry_point")
-        if entry_point and callable(namespace.get("check")):
+        bound = _names_bound(test_source)
+        namespace = _test_namespace(program, bound, entry_point)
+        exec(compile(test_source, "test.py", "exec"), namespace)
+        # Only a check() the tests define: a program's own check() would judge itself.
+        if entry_point and "check" in bound and callable(namespace.get("check")):
             namespace["check"](program.function(entry_point))
         return {"nonce": nonce, "outcome": "passed"}
     finally:
         program.close()
 
 
-def _test_namespace(program: Program) -> dict[str, Any]:
-    """What the tests see of the program: its functions, as remote calls, and the real
-    library modules and objects it imported (tests often lean on the prompt's imports)."""
+def _names_bound(source: str) -> set[str]:
+    """Every name the test code binds anywhere (assigns, defines, imports, catches)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bound.add(node.name)
+    return bound
+
+
+def _test_namespace(program: Program, bound: set[str], entry_point: str | None) -> dict[str, Any]:
+    """What the tests see of the program: the entry point and its other functions, as
+    remote calls, and the real library modules and objects it imported (tests often
+    lean on the prompt's imports). Never under a builtin's name or a name the tests
+    bind themselves: `def abs(x): return 0` or `abs = math.isnan` must not change
+    what `abs` means in `assert abs(candidate(x) - y) < 1e-6`."""
+    blocked = set(dir(builtins)) | bound
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     for alias, module in program.modules.items():
+        if alias in blocked:
+            continue
         try:
             namespace[alias] = importlib.import_module(module)
         except Exception:
             pass
     for alias, (module, qualname) in program.imported.items():
+        if alias in blocked or alias == entry_point:
+            continue
         try:
             value: Any = importlib.import_module(module)
             for part in qualname.split("."):
@@ -263,7 +299,10 @@ def _test_namespace(program: Program) -> dict[str, Any]:
         except Exception:
             continue
         namespace[alias] = value
-    namespace.update({name: program.function(name) for name in program.callables})
+    namespace.update({name: program.function(name) for name in program.callables if name not in blocked})
+    if entry_point:
+        # Called in the program's process, whatever the program bound it to.
+        namespace[entry_point] = program.function(entry_point)
     return namespace
 
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
+
+# ASCII numerals only, as judges read them: float() would also take "1_0", "inf",
+# Arabic-Indic or fullwidth digits, and read each as a number.
+_INTEGER_RE = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def _lines(text: str) -> list[str]:
@@ -20,10 +26,10 @@ def _tokens_match(got: str, want: str, tolerance: float) -> bool:
     for a, b in zip(got_tokens, want_tokens):
         if a == b:
             continue
-        try:
-            x, y = float(a), float(b)
-        except ValueError:
+        # An expected integer is a count or an index: only the same integer matches it.
+        if _INTEGER_RE.fullmatch(b) or not (_DECIMAL_RE.fullmatch(a) and _DECIMAL_RE.fullmatch(b)):
             return False
+        x, y = float(a), float(b)
         if not (math.isfinite(x) and math.isfinite(y)) or not math.isclose(x, y, rel_tol=tolerance, abs_tol=tolerance):
             return False
     return True
@@ -49,7 +55,10 @@ def values_equal(got: Any, want: Any, float_tolerance: float = 1e-9) -> bool:
     if isinstance(want, bool) or isinstance(got, bool):
         return type(got) is type(want) and got == want
     if isinstance(want, (int, float)) and isinstance(got, (int, float)):
-        if isinstance(want, int) and isinstance(got, int):
+        if isinstance(want, int):
+            # An expected integer is met only exactly: 5.0 for 5, never float(10**12 + 8) for 10**12 + 7.
+            return got == want
+        if not (math.isfinite(got) and math.isfinite(want)):
             return got == want
         return math.isclose(got, want, rel_tol=float_tolerance, abs_tol=float_tolerance)
     if isinstance(want, list) and isinstance(got, list):

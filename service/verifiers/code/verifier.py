@@ -99,8 +99,9 @@ class _Request:
         return json.dumps({"nonce": self.nonce, "program": self.language.source_file, **fields})
 
     def timeout_s(self) -> float:
-        compile_s = self.payload["compile"]["limits"]["time_s"] if "compile" in self.payload else 0.0
-        return compile_s + len(self.payload["runs"]) * (self.job.limits.time_s + 1.0) + 15.0
+        # The driver's wall bound per run is twice the CPU limit plus a second (see driver.py).
+        compile_s = 2 * self.payload["compile"]["limits"]["time_s"] + 1 if "compile" in self.payload else 0.0
+        return compile_s + len(self.payload["runs"]) * (2 * self.job.limits.time_s + 2.0) + 15.0
 
     def judge(self, index: int, run: dict[str, Any]) -> dict[str, Any]:
         verdict = _limit_verdict(run, self.job.limits)
@@ -117,12 +118,16 @@ class _Request:
         if outcome is None:
             return _failure("runtime_error", run, "the program ended the test process before the tests finished")
         name = outcome.get("outcome")
-        if name == "returned":
+        ended_cleanly = run.get("exit_code") == 0 and run.get("signal") is None
+        if name in ("returned", "passed") and not ended_cleanly:
+            # Whatever it reported, a runner that was killed or failed did not finish honestly.
+            return _failure("runtime_error", run, "the test process was killed or failed after reporting")
+        if name == "returned" and kind == "call":
             expected = self.tests["cases"][index].get("expected")
             if values_equal(outcome.get("value"), expected):
                 return {"status": "accepted"}
             return {"status": "wrong_answer", "message": f"expected {_short(expected)}, got {_short(outcome.get('value'))}"}
-        if name == "passed":
+        if name == "passed" and kind == "assert":
             return {"status": "accepted"}
         if name == "assertion_failed":
             return {"status": "wrong_answer", "message": str(outcome.get("message", ""))[-_DETAIL_CHARS:]}
@@ -164,8 +169,12 @@ def _limit_verdict(run: dict[str, Any], limits: Limits) -> dict[str, Any] | None
     if run.get("error"):
         return {"status": "sandbox_error", "message": run["error"]}
     if run.get("limit") == "time" or run.get("signal") == signal.SIGXCPU:
-        return {"status": "time_limit", "message": f"ran longer than {limits.time_s:g} s"}
+        return {"status": "time_limit", "message": f"used more than {limits.time_s:g} s of CPU time, or waited more than {2 * limits.time_s + 1:g} s"}
+    if run.get("limit") == "memory":
+        return _failure("memory_limit", run, f"its processes together used more than {limits.memory_mb} MB")
     if run.get("limit") == "output":
+        if run.get("reply_budget_exhausted"):
+            return {"status": "output_limit", "message": "the item's runs together printed more than the sandbox sends back"}
         return {"status": "output_limit", "message": f"printed more than {limits.output_kb} KB"}
     if run.get("signal") == signal.SIGXFSZ:
         return {"status": "output_limit", "message": f"wrote a file larger than {limits.file_kb} KB"}
