@@ -55,7 +55,8 @@ LANGUAGES: dict[str, Language] = {
             run=("node", "--max-old-space-size={memory_mb}", "main.js"),
             aliases=("js", "node", "nodejs"),
             address_space_limit=False,
-            runner=("node", "--max-old-space-size={memory_mb}", "{harness}/js_runner.js"),
+            # The program in a process of its own, the tests in an undumpable judge (js_launch.py).
+            runner=("python3", "-I", "{harness}/js_launch.py", "{memory_mb}"),
             probe=("node", "--version"),
         ),
     )

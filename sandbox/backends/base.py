@@ -10,7 +10,17 @@ from sandbox.limits import Limits
 from sandbox.session import DriverSession
 
 HARNESS_DIR = Path(__file__).resolve().parent.parent / "harness"
-HARNESS_FILES = ("driver.py", "py_runner.py", "py_program_host.py", "js_runner.js")
+HARNESS_FILES = (
+    "driver.py",
+    "py_runner.py",
+    "py_program_host.py",
+    "js_launch.py",
+    "js_judge.js",
+    "js_program_host.js",
+    "js_wire.js",
+)
+# An execute-only copy of node that the JavaScript judge runs from (see js_launch.py).
+JUDGE_NODE = "judge-node"
 
 
 def harness_digest() -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from typing import Any
 
-from sandbox.backends.base import HARNESS_DIR, SandboxBackend, SandboxUnavailable
+from sandbox.backends.base import HARNESS_DIR, JUDGE_NODE, SandboxBackend, SandboxUnavailable
 from sandbox.cgroups import CgroupRoot, SessionCgroup
 from sandbox.limits import Limits
 from sandbox.session import MAX_REPLY_BYTES, DriverSession, ProcessSession
@@ -85,6 +85,13 @@ class BwrapBackend(SandboxBackend):
             target = self._harness / source.name
             shutil.copyfile(source, target)
             target.chmod(0o644)
+        node = shutil.which("node")
+        if node is not None:
+            # Execute-only, even for its owner (the bind mount is read-only, so no chmod
+            # inside): the JavaScript judge started from it is undumpable (js_launch.py).
+            judge = self._harness / JUDGE_NODE
+            shutil.copyfile(os.path.realpath(node), judge)
+            judge.chmod(0o111)
 
     def release_uid(self, uid: int) -> None:
         if self._uids is not None:

@@ -226,11 +226,8 @@ def _become_program_host(inp: BinaryIO, out: BinaryIO, parent_ends: tuple[int, .
 
 
 def _run(program: Program, request: dict[str, Any], nonce: str) -> dict[str, Any]:
-    test_source = None
-    if request["mode"] == "assert":
-        with open(request["test"], encoding="utf-8") as handle:
-            test_source = handle.read()
-        os.unlink(request["test"])
+    # The tests come in the request, never as a file the program could read.
+    test_source = str(request["test_code"]) if request["mode"] == "assert" else None
     try:
         program.load(request["program"])
         if request["mode"] == "call":

@@ -89,10 +89,9 @@ class _Request:
                     for case in self.tests["cases"]
                 ]
             else:
-                test_file = "test" + language.source_file[language.source_file.rindex(".") :]
-                self.payload["files"][test_file] = self.tests["code"]
+                # The test code travels in the runner's request: it is never a file in the sandbox.
                 self.payload["runs"] = [
-                    {"argv": runner, "fd3": True, "stdin": self._runner_input(mode="assert", test=test_file, entry_point=self.tests.get("entry_point"))}
+                    {"argv": runner, "fd3": True, "stdin": self._runner_input(mode="assert", test_code=self.tests["code"], entry_point=self.tests.get("entry_point"))}
                 ]
 
     def _runner_input(self, **fields: Any) -> str:
