@@ -94,9 +94,10 @@ class SessionCgroup:
                 with contextlib.suppress(OSError):
                     _write(memory / "memory.swap.max", "0")
             else:
-                # memsw (memory + swap) may never be below the memory limit: order matters.
+                # memsw (memory + swap) may never be below the memory limit: raise memsw
+                # first, lower it last. A new group starts unlimited, so its first limit lowers.
                 memsw = memory / "memory.memsw.limit_in_bytes"
-                growing = self.memory_bytes is None or target > self.memory_bytes
+                growing = self.memory_bytes is not None and target > self.memory_bytes
                 if growing and memsw.exists():
                     _write(memsw, str(target))
                 _write(memory / "memory.limit_in_bytes", str(target))

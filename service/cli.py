@@ -9,6 +9,7 @@ import uvicorn
 
 from service.api.auth import TokenConfigError
 from service.app import create_app
+from service.http_protocol import read_deadline_protocol
 from service.logging_setup import configure_logging
 from service.score_file.arguments import add_score_arguments
 from service.settings import Settings
@@ -23,7 +24,14 @@ def _serve(args: argparse.Namespace) -> None:
     except TokenConfigError as exc:
         raise SystemExit(f"reward-service: {exc}") from exc
     # log_config=None: uvicorn keeps the handlers configure_logging installed (JSON, with request ids).
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        http=read_deadline_protocol(settings.request_read_timeout_s),
+        log_config=None,
+        access_log=False,
+    )
 
 
 def _worker(args: argparse.Namespace) -> None:

@@ -27,6 +27,7 @@ from service.verifiers.code.limits import item_limits
 from service.verifiers.jobs import CodeJob, Job, MathJob
 from service.verifiers.language import LanguageShare
 from service.verifiers.math.extract import extract_answer, reference_answer
+from service.verifiers.math.plausible import implausible
 from service.verifiers.math.normalize import normalize_answer, quick_verdict
 from service.verifiers.verdict import Verdict
 
@@ -45,6 +46,8 @@ class _Plan:
     key: Hashable | None = None
     job: Job | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # False for a plan cut short by the deadline: it says nothing about the item.
+    reusable: bool = True
 
 
 def _plan_math(item: MathItem, options: ScoreOptions, settings: Settings) -> _Plan:
@@ -58,6 +61,9 @@ def _plan_math(item: MathItem, options: ScoreOptions, settings: Settings) -> _Pl
     quick = quick_verdict(answer_key, normalize_answer(reference))
     if quick is not None:
         return _Plan(Verdict("correct" if quick else "wrong", 1.0 if quick else 0.0, {"fast_path": True}), details=details)
+    cannot_be = implausible(extraction.answer, reference)
+    if cannot_be is not None:
+        return _Plan(Verdict("wrong", 0.0, {"error": cannot_be}), details=details)
     key = (VERIFIER_VERSION, "math", answer_key, reference.strip())
     return _Plan(key=key, job=MathJob(extraction.answer, reference), details=details)
 
@@ -91,8 +97,20 @@ def _plan(item: AnyItem, options: ScoreOptions, settings: Settings) -> _Plan:
         return _Plan(Verdict("error", None, {"error": f"could not prepare item: {type(exc).__name__}: {exc}"}))
 
 
-def _plan_batch(items: Sequence[AnyItem], options: ScoreOptions, settings: Settings) -> list[_Plan]:
-    return [_plan(item, options, settings) for item in items]
+def _plan_batch(items: Sequence[AnyItem], options: ScoreOptions, settings: Settings, until: float) -> list[_Plan]:
+    """Plans for ``items``; those not reached by ``until`` (monotonic) time out.
+
+    Extraction is linear in a response, but a batch of thousands of long ones still
+    takes time, and that time is the request's.
+    """
+    plans = []
+    for item in items:
+        if time.monotonic() > until:
+            late = Verdict("timeout", None, {"error": "the request deadline passed before this item was read"})
+            plans.append(_Plan(late, reusable=False))
+        else:
+            plans.append(_plan(item, options, settings))
+    return plans
 
 
 def _shape(
@@ -112,10 +130,17 @@ async def score_batch(
 ) -> list[ItemResult]:
     """``deadline_s`` defaults to the /score one; ``on_progress(done, total)`` follows the items as verdicts arrive."""
     started = time.monotonic()
-    # Extraction is pure Python over every response: keep it off the event loop.
+    if deadline_s is None:
+        deadline_s = min(options.deadline_s or ctx.settings.score_deadline_s, ctx.settings.score_deadline_s)
+    # Extraction is pure Python over every response: keep it off the event loop (its
+    # scans are linear and release the interpreter lock often, see verifiers/scan.py).
     # Items seen before (a resent batch) reuse their plans: see service/plan_memo.py.
     plans = await asyncio.to_thread(
-        ctx.plan_memo.plan_batch, items, options, lambda todo: _plan_batch(todo, options, ctx.settings)
+        ctx.plan_memo.plan_batch,
+        items,
+        options,
+        lambda todo: _plan_batch(todo, options, ctx.settings, started + deadline_s),
+        lambda plan: plan.reusable,
     )
     # Language shares are per response (no dedupe to gain from workers) and need no
     # verdict: they are computed in a thread while the workers verify.
@@ -142,8 +167,6 @@ async def score_batch(
 
     if on_progress is not None:
         on_progress(done, len(items))
-    if deadline_s is None:
-        deadline_s = min(options.deadline_s or ctx.settings.score_deadline_s, ctx.settings.score_deadline_s)
     remaining_s = max(0.0, deadline_s - (time.monotonic() - started))
     outcomes = await verify_within(ctx.dispatcher, [jobs[key] for key in to_run], remaining_s, verdict_arrived)
     fresh = dict(zip(to_run, outcomes))

@@ -35,6 +35,7 @@ class PlanMemo:
         items: Sequence[BaseModel],
         options: BaseModel,
         plan: Callable[[Sequence[BaseModel]], list[PlanT]],
+        reusable: Callable[[PlanT], bool] = lambda _: True,
     ) -> list[PlanT]:
         if self.capacity <= 0:
             return plan(items)
@@ -50,7 +51,8 @@ class PlanMemo:
         with self._lock:
             for i, planned in zip(missing, fresh):
                 found[i] = planned
-                self._plans[keys[i]] = planned
+                if reusable(planned):
+                    self._plans[keys[i]] = planned
             while len(self._plans) > self.capacity:
                 self._plans.popitem(last=False)
         return found  # type: ignore[return-value]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import keyword
+import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from service.verifiers.language.codes import SUPPORTED_LANGUAGE_CODES, is_supported_language
 
@@ -21,6 +23,26 @@ CodeStatus = Literal[
     "sandbox_error",
 ]
 Status = Literal[MathStatus, CodeStatus]
+
+
+# Every float a request carries must be finite: NaN compares false with everything,
+# so `time_s: NaN` would disable a limit and a NaN weight would null every score.
+_FINITE = ConfigDict(allow_inf_nan=False)
+
+_JS_IDENTIFIER_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+
+
+def _identifier(name: str) -> str:
+    """A function name is looked up, never evaluated: it must be an identifier."""
+    python = name.isidentifier() and not keyword.iskeyword(name)
+    if not (python or _JS_IDENTIFIER_RE.fullmatch(name)):
+        raise ValueError(f"{name[:80]!r} is not a function name (an identifier such as `solve`)")
+    return name
+
+
+FunctionName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_identifier)]
+# A tolerance wider than this accepts outputs that are simply different numbers.
+MAX_FLOAT_TOLERANCE = 0.1
 
 
 class _Item(BaseModel):
@@ -47,15 +69,23 @@ class StdioCase(BaseModel):
 
 
 class StdioTests(BaseModel):
+    model_config = _FINITE
+
     kind: Literal["stdio"]
     cases: list[StdioCase] = Field(..., min_length=1)
-    float_tolerance: float | None = Field(None, ge=0)
+    float_tolerance: float | None = Field(
+        None,
+        ge=0,
+        le=MAX_FLOAT_TOLERANCE,
+        description=f"Numbers may differ by this much (absolute or relative), at most {MAX_FLOAT_TOLERANCE}; "
+        "integer tokens always match exactly.",
+    )
 
 
 class AssertTests(BaseModel):
     kind: Literal["assert"]
     code: str
-    entry_point: str | None = None
+    entry_point: FunctionName | None = None
 
 
 class CallCase(BaseModel):
@@ -65,7 +95,7 @@ class CallCase(BaseModel):
 
 class CallTests(BaseModel):
     kind: Literal["call"]
-    fn_name: str
+    fn_name: FunctionName
     cases: list[CallCase] = Field(..., min_length=1)
 
 
@@ -73,7 +103,7 @@ CodeTests = Annotated[Union[StdioTests, AssertTests, CallTests], Field(discrimin
 
 
 class CodeLimits(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     time_s: float | None = Field(None, gt=0)
     memory_mb: int | None = Field(None, gt=0)
@@ -93,7 +123,7 @@ Item = Annotated[Union[MathItem, CodeItem], Field(discriminator="task")]
 class FormatRewardOptions(BaseModel):
     """R1-style format reward: reasoning inside <think>...</think>, then the answer."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     weight: float = Field(0.5, description="Added to the score when the format holds.")
     require_answer_tags: bool = Field(
@@ -104,7 +134,7 @@ class FormatRewardOptions(BaseModel):
 class LanguageRewardOptions(BaseModel):
     """R1's language-consistency reward: the share of the reasoning's words in the target language."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     target: str = Field(..., description="ISO 639-1 code of the language the reasoning should be in, e.g. `en`, `zh`.")
     weight: float = Field(
@@ -126,7 +156,7 @@ class LanguageRewardOptions(BaseModel):
 class LengthPenaltyOptions(BaseModel):
     """A penalty on long responses: none up to `target`, rising to `weight` at `limit` and beyond."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     target: int = Field(..., ge=0, description="Length with no penalty.")
     limit: int = Field(..., gt=0, description="Length at which the whole `weight` is subtracted.")
@@ -144,7 +174,7 @@ class LengthPenaltyOptions(BaseModel):
 
 
 class ScoreOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     format: FormatRewardOptions | None = Field(None, description="Off unless given.")
     accuracy_weight: float = Field(1.0, ge=0, description="Multiplies the verifiable reward (the accuracy term).")

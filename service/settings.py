@@ -68,6 +68,12 @@ class Settings(BaseSettings):
         description="In `any` mode, fall back to the last number of the response when nothing else marks the answer.",
     )
 
+    request_read_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="A request (headers and body) must arrive whole within this many seconds of its first byte; "
+        "slower clients are disconnected.",
+    )
     max_body_bytes: int = Field(64 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 above).")
     max_items: int = Field(16384, ge=1, description="Most items in one /score request (413 above).")
     max_response_chars: int = Field(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Response
+from service.api.strict_json import StrictJSONRoute
 from redis.exceptions import RedisError
 
 from service.api.backpressure import admit_batch, refuse_oversized_batch
@@ -12,7 +13,7 @@ from service.api.deps import scoring_context
 from service.context import ScoringContext
 from service.schemas import ErrorResponse, JobStatus, ScoreRequest
 
-router = APIRouter(tags=["jobs"])
+router = APIRouter(tags=["jobs"], route_class=StrictJSONRoute)
 
 _STORE_DOWN = "the job store (Redis) is unreachable: retry shortly"
 

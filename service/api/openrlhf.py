@@ -18,6 +18,7 @@ from time import perf_counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
+from service.api.strict_json import StrictJSONRoute
 from pydantic import TypeAdapter, ValidationError
 
 from service.api.backpressure import refuse_oversized_batch
@@ -26,7 +27,7 @@ from service.context import ScoringContext
 from service.pipeline import AnyItem, score_batch
 from service.schemas import ErrorResponse, Item, ItemResult, OpenRLHFRequest, OpenRLHFResponse, ScoreOptions
 
-router = APIRouter(tags=["trainers"])
+router = APIRouter(tags=["trainers"], route_class=StrictJSONRoute)
 
 _ITEM = TypeAdapter(Item)
 _SPECIAL_TOKEN = r"<\|[^<>|\s]{1,40}\|>|<｜[^<>｜]{1,40}｜>|</s>|<eos>|<pad>|<end_of_turn>|\[PAD\]|\[SEP\]"

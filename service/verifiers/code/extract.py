@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sandbox.languages import resolve_language
 from service.verifiers.math.extract import final_segment
-
-# A fence opens at the start of a line with ``` (or ~~~) and an optional info string.
-_FENCE_RE = re.compile(
-    r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)\n(?P<body>.*?)^[ \t]*(?P=fence)[ \t]*$",
-    re.DOTALL | re.MULTILINE,
-)
-
+from service.verifiers.scan import fenced_blocks
 
 # Info strings that say "not code": a block with one of these never names the language.
 _NEUTRAL_TAGS = frozenset({"", "text", "txt", "plaintext", "output", "console", "stdout", "input", "sample"})
@@ -43,10 +36,10 @@ def extract_program(response: str, language: str | None) -> Program | None:
     if segment is None:
         return None
     blocks: list[Program] = []
-    for match in _FENCE_RE.finditer(segment):
-        tag = match.group("info").strip().split(" ")[0] if match.group("info").strip() else ""
+    for fence in fenced_blocks(segment):
+        tag = fence.info.strip().split(" ")[0] if fence.info.strip() else ""
         known = resolve_language(tag) if tag else None
-        body = match.group("body")
+        body = fence.body
         if body.strip():
             blocks.append(Program(body, known.name if known else None, tag))
     if not blocks:

@@ -15,7 +15,9 @@ from itertools import product
 from typing import Any
 
 import sympy
+from latex2sympy2_extended import is_expr_of_only_symbols
 from math_verify import grader, verify
+from sympy.core.function import AppliedUndef
 
 _PRECISION_DIGITS = 40
 # Exact operands: any relative gap beyond evalf noise is a real difference.
@@ -74,10 +76,28 @@ def _install_numeric_guard() -> None:
 _install_numeric_guard()
 
 
+def _links(relation: Any) -> list[Any]:
+    return list(relation._unsorted_args) if isinstance(relation, sympy.And) else [relation]
+
+
+def _names_its_value(equation: Any) -> bool:
+    """Whether an equation answer may stand for its right-hand side: it names what it
+    states (``x = 2``, ``f(3) = 2``) and every later link of a chain holds
+    (``x = 4/2 = 2``). math-verify reads any equation as its last right-hand side
+    when the reference is a bare value, so ``7 = 2`` and ``x = 7 = 2`` would match 2."""
+    links = _links(equation)
+    lhs = links[0].lhs
+    if not (is_expr_of_only_symbols(lhs) or isinstance(lhs, AppliedUndef)):
+        return False
+    return all(verify(link.lhs, link.rhs, timeout_seconds=None, raise_on_error=False) for link in links[1:])
+
+
 def answers_equivalent(gold: Sequence[Any], answer: Sequence[Any]) -> bool:
     """Whether any parse of the answer matches any parse of the ground truth."""
     for g, a in product(gold, answer):
         if clearly_different_numbers(g, a):
+            continue
+        if grader.is_equation(a) and not grader.is_relation(g) and not _names_its_value(a):
             continue
         if verify(g, a, timeout_seconds=None, raise_on_error=False):
             return True

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from service.verifiers.scan import Span, matching_braces, math_span_at, math_spans, tagged_blocks
+
 ExtractionMethod = Literal["boxed", "answer_tag", "answer_phrase", "last_formula", "last_number"]
 
 _THINK_OPEN = "<think>"
@@ -21,12 +23,19 @@ _BOX_COMMAND_RE = re.compile(r"\\(?:boxed|fbox)(?![a-zA-Z])")
 _BARE_TOKEN_RE = re.compile(r" +([^\s${}.,]+)")
 # What may stand between two boxes that together state one answer.
 _BOX_GLUE_RE = re.compile(
-    r"(?:\s|[,;&$]|\\[\[\]()]|\\q?quad|\\text\{\s*(?:and|or|,)?\s*\}|\band\b|\bor\b|\\[,;: !])*"
+    r"(?:\s|[,;&$]|\\[\[\]()]|\\q?quad|\\text\{ *(?:and|or|,)? *\}|\band\b|\bor\b|\\[,;: !])*"
 )
-_ANSWER_TAG_RE = re.compile(r"<answer>(.*?)</answer>", re.DOTALL | re.IGNORECASE)
-_ANSWER_PHRASE_RE = re.compile(r"\b(?:final\s+answer|the\s+answer|answer)\b\s*(?:is\b|:|=)\s*:?\s*", re.IGNORECASE)
-_MATH_SPAN_RE = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
-_NUMBER_RE = re.compile(r"(?<![\w.])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:\s*/\s*\d+)?(?:\s?\\?%)?(?![\w])")
+# Glue longer than this is prose between two separate answers, not a list.
+_BOX_GLUE_MAX_CHARS = 64
+_ANSWER_OPEN_RE = re.compile(r"<answer>", re.IGNORECASE)
+_ANSWER_CLOSE_RE = re.compile(r"</answer>", re.IGNORECASE)
+# Bounded gaps ({0,8}) keep a run of whitespace from being rescanned at every start.
+_ANSWER_PHRASE_RE = re.compile(
+    r"\b(?:final\s{1,8}answer|the\s{1,8}answer|answer)\b\s{0,8}(?:is\b|:|=)[ \t]{0,8}:?[ \t]*", re.IGNORECASE
+)
+_NUMBER_RE = re.compile(
+    r"(?<![\w.])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[ \t]{0,3}/[ \t]{0,3}\d+)?(?:\s?\\?%)?(?![\w])"
+)
 _PHRASE_MAX_CHARS = 200
 _WHOLE_ANSWER_MAX_CHARS = 80
 # A word of prose (not a LaTeX command such as \\frac).
@@ -54,43 +63,32 @@ def final_segment(response: str) -> str | None:
     return response
 
 
-def _braced_argument(text: str, start: int) -> tuple[str, int] | None:
-    """The balanced ``{...}`` group opening at ``start`` (after spaces), and its end."""
-    i = start
-    while i < len(text) and text[i] in " \t":
-        i += 1
-    if i >= len(text) or text[i] != "{":
-        return None
-    depth = 0
-    j = i
-    while j < len(text):
-        ch = text[j]
-        if ch == "\\":
-            j += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return text[i + 1 : j], j + 1
-        j += 1
-    return None
-
-
 def _boxes(text: str) -> list[tuple[int, int, str]]:
     """Every complete box in ``text`` as (start, end, content)."""
     found = []
+    braces: dict[int, int] | None = None
     for command in _BOX_COMMAND_RE.finditer(text):
-        group = _braced_argument(text, command.end())
-        if group is not None:
-            found.append((command.start(), group[1], group[0]))
+        i = command.end()
+        while i < len(text) and text[i] in " \t":
+            i += 1
+        if i < len(text) and text[i] == "{":
+            # Matched once for the whole text: scanning from each unclosed "\\boxed{"
+            # to the end would be quadratic in a degenerate completion.
+            braces = matching_braces(text) if braces is None else braces
+            close = braces.get(i)
+            if close is not None:
+                found.append((command.start(), close + 1, text[i + 1 : close]))
             continue
         # `\boxed 5` (no braces) is valid TeX for a single token.
         token = _BARE_TOKEN_RE.match(text, command.end())
         if token:
             found.append((command.start(), token.end(), token.group(1)))
     return found
+
+
+def _glued(text: str, start: int, stop: int) -> bool:
+    """Whether only list glue ("," "and" "\\quad" ...) stands between two boxes."""
+    return stop - start <= _BOX_GLUE_MAX_CHARS and _BOX_GLUE_RE.fullmatch(text, start, stop) is not None
 
 
 def last_boxed(text: str) -> tuple[str, int] | None:
@@ -101,21 +99,21 @@ def last_boxed(text: str) -> tuple[str, int] | None:
     start, end, content = boxes[-1]
     parts = [content.strip()]
     for previous in reversed(boxes[:-1]):
-        if previous[1] > start or not _BOX_GLUE_RE.fullmatch(text, previous[1], start):
+        if previous[1] > start or not _glued(text, previous[1], start):
             break
         parts.append(previous[2].strip())
         start = previous[0]
     return ", ".join(reversed(parts)), end
 
 
-def _math_content(span: re.Match[str]) -> str:
-    return next(g for g in span.groups() if g is not None).strip()
+def _content(text: str, span: Span) -> str:
+    return text[span.start : span.stop].strip()
 
 
 def _strip_math_delimiters(text: str) -> str:
     text = text.strip()
-    span = _MATH_SPAN_RE.search(text)
-    return _math_content(span) if span else text
+    span = next(math_spans(text), None)
+    return _content(text, span) if span else text
 
 
 def _answer_phrase(text: str, after: int) -> str | None:
@@ -126,9 +124,9 @@ def _answer_phrase(text: str, after: int) -> str | None:
     if last is None:
         return None
     rest = text[last.end() : last.end() + _PHRASE_MAX_CHARS * 2].lstrip()
-    span = _MATH_SPAN_RE.match(rest)
+    span = math_span_at(rest, 0)
     if span:
-        return _math_content(span)
+        return _content(rest, span)
     line = rest.split("\n", 1)[0]
     # A sentence ends at ". " or at the end of the line; "3.5" is not an end.
     line = re.split(r"\.(?:\s|$)", line, maxsplit=1)[0].strip().strip("*").strip()
@@ -142,9 +140,10 @@ def _answer_phrase(text: str, after: int) -> str | None:
 def last_formula(text: str) -> tuple[str, int] | None:
     """The content of the last ``$...$``/``\\(...\\)``/``\\[...\\]`` span and where it ends."""
     found = None
-    for span in _MATH_SPAN_RE.finditer(text):
-        if _math_content(span):
-            found = (_math_content(span), span.end())
+    for span in math_spans(text):
+        content = _content(text, span)
+        if content:
+            found = (content, span.end)
     return found
 
 
@@ -171,9 +170,9 @@ def extract_answer(
     segment = final_segment(response)
     if segment is None:
         return None
-    tags = _ANSWER_TAG_RE.findall(segment)
+    tags = tagged_blocks(segment, _ANSWER_OPEN_RE, _ANSWER_CLOSE_RE)
     if tags:
-        segment = tags[-1]
+        segment = segment[tags[-1].start : tags[-1].stop]
     boxed = last_boxed(segment)
     if mode == "any":
         phrase = _answer_phrase(segment, boxed[1] if boxed else 0)

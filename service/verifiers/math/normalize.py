@@ -25,10 +25,13 @@ def normalize_answer(text: str) -> str:
     return text.rstrip(".")
 
 
-def _plain_integer(text: str) -> int | None:
+def _plain_integer(text: str) -> str | None:
+    """A plain integer's canonical digits (sign, no leading zeros), compared as text:
+    int() refuses more than 4,300 digits, and an answer may have any number."""
     if not _INTEGER_RE.fullmatch(text):
         return None
-    return int(text.replace(",", ""))
+    digits = text.lstrip("+-").replace(",", "").lstrip("0") or "0"
+    return digits if digits == "0" or not text.startswith("-") else "-" + digits
 
 
 def quick_verdict(answer: str, gold: str) -> bool | None:

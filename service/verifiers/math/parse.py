@@ -62,13 +62,38 @@ def _prepare(text: str) -> str:
     text = text.strip()
     while len(text) >= 2 and text.startswith("$") and text.endswith("$"):
         text = text[1:-1].strip()
+    text = _DEFINITION_RE.sub("=", text)
     return _FONT_LETTER_RE.sub(r"\1", text)
+
+
+# The LaTeX reader keeps only what follows these (`1 \\to 2` reads as 2, a `cases`
+# block as its last line, `5, 9, 2, \\ldots` as 2), so an answer that uses one the
+# reference does not would be judged on a fragment it never committed to.
+_FRAGMENTING_NOTATION = (
+    (
+        re.compile(
+            r"\\(?:to|implies|impliedby|iff|[Rr]ightarrow|[Ll]ongrightarrow|Leftarrow|[Ll]eftrightarrow"
+            r"|[Ll]ong[Ll]eftrightarrow|mapsto|longmapsto|sim|simeq|cong|colon|lor|land|vee|wedge)(?![a-zA-Z])"
+        ),
+        "answer states a relation or an implication where a value is expected",
+    ),
+    (re.compile(r"\\begin\s*\{\s*cases\s*\}"), "answer is a cases block where a value is expected"),
+    (
+        re.compile(r"\\(?:ldots|dots|cdots|dotsc|dotsb|vdots)(?![a-zA-Z])|\.\.\."),
+        "answer ends in an ellipsis: an open list is not a value",
+    ),
+)
+# Definitions are equations for grading: `y := 2` is read as `y = 2` (and `7 := 2` as `7 = 2`).
+_DEFINITION_RE = re.compile(r":=|\\coloneqq(?![a-zA-Z])")
 
 
 def check_notation(answer: str, ground_truth: str) -> None:
     """Raise AnswerNotReadable for notation the parser would misread."""
     if _MODULO_RE.search(answer) and not _MODULO_RE.search(ground_truth):
         raise AnswerNotReadable("answer contains a modulo expression, which is not evaluated; give its value")
+    for pattern, reason in _FRAGMENTING_NOTATION:
+        if pattern.search(answer) and not pattern.search(ground_truth):
+            raise AnswerNotReadable(reason)
 
 
 def parse_answer(answer: str) -> list[Any]:
