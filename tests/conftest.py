@@ -20,6 +20,14 @@ TEST_MATH_TIMEOUT_S = 2.0
 TEST_KILL_GRACE_S = 0.5
 
 
+# An answer whose evaluation hangs in C (an integer power SIGALRM cannot stop), and a
+# reference of the same shape (65536): against a plain reference such as "3" the API
+# calls a power tower `wrong` at once (service/verifiers/math/plausible.py), so the
+# tests that need a worker to hang pair the two.
+HANG_ANSWER = "\\boxed{5^{5^{5^{5}}}+1}"
+HANG_GOLD = "2^{2^{2^{2}}}"
+
+
 def make_settings(**overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "workers": 2,

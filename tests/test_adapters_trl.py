@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from reward_client.trl import service_reward_func
-from tests.conftest import metric_total
+from tests.conftest import HANG_ANSWER, HANG_GOLD, metric_total
 
 
 @pytest.fixture(scope="module")
@@ -115,9 +115,9 @@ def test_rows_without_a_reference_are_skipped_and_undecided_items_are_none(
     inputs = [
         {"prompt": "p", "answer": None, "task": "math"},  # nothing to check against
         {"prompt": "p", "answer": "7", "task": "math"},
-        {"prompt": "p", "answer": "3", "task": "math"},  # the checker cannot finish this one in time
+        {"prompt": "p", "answer": HANG_GOLD, "task": "math"},  # the checker cannot finish this one in time
     ]
-    completions = ["\\boxed{7}", "\\boxed{7}", "\\boxed{5^{5^{5^{5}}}+1}"]
+    completions = ["\\boxed{7}", "\\boxed{7}", HANG_ANSWER]
     logs = Logs()
     rewards = call_like_trl(service_reward_func(live_server), trainer_loop, inputs, completions, logs)
     assert math.isnan(rewards[0]) and rewards[1] == 1.0 and math.isnan(rewards[2])

@@ -9,10 +9,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from service.app import create_app
-from tests.conftest import make_settings, math_item
+from tests.conftest import HANG_ANSWER, HANG_GOLD, make_settings, math_item
 
 # math-verify cannot interrupt this power: only the hard kill (or a deadline) ends it.
-HANG = "\\boxed{5^{5^{5^{5}}}}"
 
 
 def poll(client: TestClient, job_id: str, timeout_s: float = 30) -> dict[str, Any]:
@@ -53,7 +52,7 @@ def test_job_results_expire_after_the_ttl() -> None:
 
 def test_deadline_turns_unfinished_items_into_timeouts_and_keeps_the_rest() -> None:
     with TestClient(create_app(make_settings(math_timeout_s=30))) as client:
-        items = [math_item("hang", HANG, "1"), math_item("ok", "\\boxed{\\frac{4}{2}}", "2")]
+        items = [math_item("hang", HANG_ANSWER, HANG_GOLD), math_item("ok", "\\boxed{\\frac{4}{2}}", "2")]
         started = time.perf_counter()
         response = client.post("/score", json={"items": items, "options": {"deadline_s": 1}})
         elapsed = time.perf_counter() - started
@@ -72,7 +71,7 @@ def test_queue_depth_past_the_limit_is_429_with_retry_after() -> None:
     with TestClient(create_app(make_settings(max_queue_depth=1, math_timeout_s=30))) as client:
         with ThreadPoolExecutor(1) as pool:
             busy = pool.submit(
-                client.post, "/score", json={"items": [math_item("h", HANG, "1")], "options": {"deadline_s": 2}}
+                client.post, "/score", json={"items": [math_item("h", HANG_ANSWER, HANG_GOLD)], "options": {"deadline_s": 2}}
             )
             dispatcher = client.app.state.scoring.dispatcher  # type: ignore[attr-defined]
             deadline = time.monotonic() + 10

@@ -25,7 +25,7 @@ from service.app import create_app
 from service.dispatch.rq_jobs import deliver_chunk, queue_name, verify_chunk
 from service.local_stack import RedisServer, WorkerProcess, running_redis, wait_for_workers
 from service.verifiers.jobs import MathJob
-from tests.conftest import math_item, make_settings
+from tests.conftest import HANG_ANSWER, HANG_GOLD, make_settings, math_item
 
 # A dead worker is noticed after this many seconds without a heartbeat.
 LEASE_S = 2
@@ -34,7 +34,6 @@ WORKER_ENV = {"REWARD_RQ_LEASE_S": str(LEASE_S), "REWARD_MATH_TIMEOUT_S": "2", "
 
 # A C-level power no signal interrupts: it holds its chunk for the workers' whole hard timeout
 # (2 s + 0.5 s grace), so a test can count on that chunk still being in flight.
-HANG = "\\boxed{5^{5^{5^{5}}}}"
 
 
 def needs_worker(n: int, start: int = 0, prefix: str = "i") -> list[dict[str, Any]]:
@@ -142,7 +141,7 @@ def test_redis_cache_is_shared_across_api_replicas(stack: Stack) -> None:
 def test_jobs_report_progress_then_results(stack: Stack) -> None:
     # The hanging item in the last chunk keeps the batch running for seconds after the
     # others are done, so partial progress is visible however fast the workers are.
-    items = needs_worker(120, start=2000, prefix="j") + [math_item("hang", HANG, "1")]
+    items = needs_worker(120, start=2000, prefix="j") + [math_item("hang", HANG_ANSWER, HANG_GOLD)]
     with stack.app(rq_chunk_size=8) as client:
         submitted = client.post("/jobs", json={"items": items})
         assert submitted.status_code == 202, submitted.text
@@ -260,7 +259,7 @@ def test_backpressure_answers_429_at_the_configured_depth_and_deadline_times_out
 
 def test_a_redis_restart_fails_inflight_items_clearly_and_service_recovers(stack: Stack) -> None:
     # The hanging item keeps the first chunk in flight for seconds, whatever the machine's speed.
-    items = [math_item("hang", HANG, "1")] + needs_worker(299, start=5000, prefix="r")
+    items = [math_item("hang", HANG_ANSWER, HANG_GOLD)] + needs_worker(299, start=5000, prefix="r")
     with stack.app(rq_chunk_size=100) as client, ThreadPoolExecutor(1) as pool:
         response: Future[Any] = pool.submit(client.post, "/score", json={"items": items})
         started_chunks = StartedJobRegistry(queue=Queue(queue_name("math"), connection=stack.redis.client()))

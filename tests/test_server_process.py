@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from service.subprocess_server import running_server
+from tests.conftest import HANG_ANSWER, HANG_GOLD
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def server() -> Iterator[str]:
 def test_scores_a_batch_over_http(server: str) -> None:
     items = [
         {"id": "a", "task": "math", "response": "so \\boxed{\\frac{1}{2}}", "ground_truth": "0.5"},
-        {"id": "b", "task": "math", "response": "\\boxed{5^{5^{5^{5}}}+1}", "ground_truth": "3"},
+        {"id": "b", "task": "math", "response": HANG_ANSWER, "ground_truth": HANG_GOLD},
         {"id": "c", "task": "math", "response": "The answer is 41.", "ground_truth": "42"},
     ]
     response = httpx.post(f"{server}/score", json={"items": items}, timeout=30)
@@ -35,7 +36,7 @@ def test_event_loop_stays_responsive_during_a_slow_batch(server: str) -> None:
         slow = threading.Thread(
             target=http.post,
             args=(f"{server}/score",),
-            kwargs={"json": {"items": [{"id": "h", "task": "math", "response": "\\boxed{5^{5^{5^{5}}}+1}", "ground_truth": "7"}]}},
+            kwargs={"json": {"items": [{"id": "h", "task": "math", "response": HANG_ANSWER, "ground_truth": HANG_GOLD}]}},
         )
         slow.start()
         time.sleep(0.3)

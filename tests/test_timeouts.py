@@ -8,17 +8,16 @@ import time
 from fastapi.testclient import TestClient
 
 import uncooperative_jobs
-from conftest import TEST_KILL_GRACE_S, TEST_MATH_TIMEOUT_S, corpus_path, load_jsonl, math_item, score
+from conftest import HANG_ANSWER, HANG_GOLD, TEST_KILL_GRACE_S, TEST_MATH_TIMEOUT_S, corpus_path, load_jsonl, math_item, score
 from service.dispatch.local import LocalDispatcher
 from service.verifiers.jobs import MathJob
 
-HANG = "\\boxed{5^{5^{5^{5}}}+1}"
 
 
 def test_hang_input_times_out_while_the_rest_of_the_batch_is_scored(client: TestClient) -> None:
     rows = load_jsonl(corpus_path("qwen_math_cot_100.jsonl"))
     normal = [math_item(f"n{i}", row["code"][i % 8], row["gt"]) for i, row in enumerate(rows)]
-    items = normal[:50] + [math_item("hang", HANG, "3")] + normal[50:]
+    items = normal[:50] + [math_item("hang", HANG_ANSWER, HANG_GOLD)] + normal[50:]
     started = time.monotonic()
     results = score(client, items)
     elapsed = time.monotonic() - started
@@ -35,7 +34,7 @@ def test_hang_input_times_out_while_the_rest_of_the_batch_is_scored(client: Test
 
 
 def test_timeouts_are_counted_in_metrics(client: TestClient) -> None:
-    score(client, [math_item("hang", HANG, "7")])
+    score(client, [math_item("hang", HANG_ANSWER, HANG_GOLD)])
     assert 'reward_timeouts_total{task="math"}' in client.get("/metrics").text
 
 
@@ -64,11 +63,11 @@ def test_uninterruptible_job_is_killed_and_its_worker_replaced() -> None:
 
 
 def test_power_tower_from_the_issue_is_bounded(client: TestClient) -> None:
-    """`\\boxed{5^{5^{5^{5}}}}` hangs a plain math-verify call; here it is decided or timed out in budget."""
+    """`\\boxed{5^{5^{5^{5}}}}` hangs a plain math-verify call; against gold 3 it is `wrong` at once."""
     started = time.monotonic()
     [result] = score(client, [math_item("tower", "\\boxed{5^{5^{5^{5}}}}", "3")])
     assert time.monotonic() - started < TEST_MATH_TIMEOUT_S + 2
-    assert (result["status"], result["score"]) in {("timeout", None), ("wrong", 0.0)}
+    assert (result["status"], result["score"]) == ("wrong", 0.0)
 
 
 def test_worker_memory_limit_fails_only_the_greedy_job() -> None:

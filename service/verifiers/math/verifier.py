@@ -36,8 +36,8 @@ def verify_math_answer(answer: str, ground_truth: str, budget_s: float) -> Verdi
             parsed = parse_answer(answer)
             equal = bool(parsed) and answers_equivalent(gold, parsed)
             details = {
-                "parsed_answer": str(parsed[0])[:_DETAIL_CHARS] if parsed else None,
-                "parsed_ground_truth": str(gold[0])[:_DETAIL_CHARS],
+                "parsed_answer": _describe(parsed[0]) if parsed else None,
+                "parsed_ground_truth": _describe(gold[0]),
             }
     except BudgetExceeded:
         return Verdict(
@@ -51,6 +51,15 @@ def verify_math_answer(answer: str, ground_truth: str, budget_s: float) -> Verdi
     if not parsed:
         details["error"] = "answer could not be parsed"
     return Verdict("correct" if equal else "wrong", 1.0 if equal else 0.0, details)
+
+
+def _describe(value: object) -> str:
+    # A short expression can evaluate to an integer too long for str() (Python's
+    # 4,300-digit limit): `\\binom{100000}{50000}`.
+    try:
+        return str(value)[:_DETAIL_CHARS]
+    except ValueError:
+        return f"<a {type(value).__name__} too large to print>"
 
 
 def warm_up() -> None:
