@@ -29,14 +29,16 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from sandbox import Limits, SandboxPool, create_backend
+from sandbox import LANGUAGES, Limits, SandboxPool, create_backend
 from service.verifiers.code.verifier import CompileSettings, verify_code
+from service.verifiers.code.kinds.stdio import StdioCase, StdioTests
 from service.verifiers.jobs import CodeJob
 
 IMAGE = "reward-sandbox:0.1.0"
 # The interpreter the bwrap sandbox runs programs with, so the baseline pays the same start-up.
 PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else "python3"
 LIMITS = Limits(time_s=5.0, memory_mb=256, output_kb=64)
+PYTHON = LANGUAGES["python"]
 
 
 def submissions(count: int) -> list[tuple[str, str, str]]:
@@ -84,8 +86,8 @@ async def run_pool(batch: list[tuple[str, str, str]], backend: str, concurrency:
     try:
 
         async def judge(program: str, given: str, expected: str) -> bool:
-            tests = json.dumps({"kind": "stdio", "cases": [{"input": given, "output": expected}]})
-            verdict = await verify_code(CodeJob(program, "python", tests, LIMITS), pool, CompileSettings())
+            tests = StdioTests((StdioCase(given, expected),))
+            verdict = await verify_code(CodeJob(program, PYTHON, tests, LIMITS), pool, CompileSettings())
             return verdict.status == "accepted"
 
         return await bounded(concurrency, [lambda s=s: judge(*s) for s in batch])

@@ -8,5 +8,17 @@ from sandbox.backends import SandboxUnavailable, create_backend
 from sandbox.languages import LANGUAGES, Language, resolve_language
 from sandbox.limits import Limits
 from sandbox.pool import SandboxPool
+from sandbox.probe import probe_languages
+from sandbox.session import SessionBroken
 
-__all__ = ["LANGUAGES", "Language", "Limits", "SandboxPool", "SandboxUnavailable", "create_backend", "resolve_language"]
+__all__ = [
+    "LANGUAGES",
+    "Language",
+    "Limits",
+    "SandboxPool",
+    "SandboxUnavailable",
+    "SessionBroken",
+    "create_backend",
+    "probe_languages",
+    "resolve_language",
+]

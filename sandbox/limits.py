@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -28,5 +28,3 @@ class Limits:
     def with_overrides(self, **values: Any) -> Limits:
         return replace(self, **{name: value for name, value in values.items() if value is not None})
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)

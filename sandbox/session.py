@@ -122,7 +122,6 @@ class AttachedStreamSession(DriverSession):
         self._writer = writer
         self._stop = stop
         self._buffer = bytearray()
-        self.stderr_tail = bytearray()
 
     async def _exchange(self, line: bytes) -> None:
         self._writer.write(line)
@@ -140,11 +139,9 @@ class AttachedStreamSession(DriverSession):
             header = await self._reader.readexactly(8)
             stream, length = header[0], struct.unpack(">I", header[4:])[0]
             payload = await self._reader.readexactly(length)
+            # Other streams (the driver's stderr) carry nothing of the protocol.
             if stream == 1:
                 self._buffer.extend(payload)
-            else:
-                self.stderr_tail.extend(payload)
-                del self.stderr_tail[:-4096]
 
     async def close(self) -> None:
         self._writer.close()

@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from service.verifiers.verdict import Verdict
 
@@ -55,14 +55,6 @@ def cacheable(verdict: Verdict) -> bool:
     return all(test.get("status") in _DETERMINISTIC_TEST_STATUSES for test in tests)
 
 
-def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
-    return {"status": verdict.status, "reward": verdict.reward, "details": verdict.details}
-
-
-def verdict_from_json(data: Mapping[str, Any]) -> Verdict:
-    return Verdict(str(data["status"]), data["reward"], dict(data.get("details") or {}))
-
-
 class MemoryCache:
     """A bounded LRU of verdicts inside this process (capacity 0 disables it).
 
@@ -99,7 +91,3 @@ class MemoryCache:
 
     async def aclose(self) -> None:
         self._entries.clear()
-
-
-# The name the foundation used for the in-process cache.
-ResultCache = MemoryCache

@@ -8,7 +8,6 @@ Only what is left goes to the dispatcher's workers, once per distinct pair.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
@@ -18,14 +17,13 @@ from typing import Any
 from sandbox import resolve_language
 from service.context import ScoringContext
 from service.dispatch.streaming import verify_within
-from service.item_limits import item_limit_error
+from service.item_limits import item_limits, response_size_error, tests_size_error
 from service.reward import composite_reward, reasoning_languages
 from service.schemas import CodeItem, ItemResult, MathItem, ScoreOptions
 from service.settings import Settings
 from service.verifiers.code.extract import extract_program
-from service.verifiers.code.limits import item_limits
+from service.verifiers.code.kinds import typed_tests
 from service.verifiers.jobs import CodeJob, Job, MathJob
-from service.verifiers.language import LanguageShare
 from service.verifiers.math.extract import extract_answer, reference_answer
 from service.verifiers.math.plausible import implausible
 from service.verifiers.math.normalize import normalize_answer, quick_verdict
@@ -69,6 +67,10 @@ def _plan_math(item: MathItem, options: ScoreOptions, settings: Settings) -> _Pl
 
 
 def _plan_code(item: CodeItem, options: ScoreOptions, settings: Settings) -> _Plan:
+    tests = typed_tests(item.tests.model_dump(mode="json"))
+    too_large = tests_size_error(tests, settings)
+    if too_large is not None:
+        return _Plan(Verdict("error", None, {"error": too_large}))
     program = extract_program(item.response, item.language)
     if program is None:
         return _Plan(Verdict("no_code", 0.0, {"error": "no fenced code block in the response (after </think>)"}))
@@ -79,15 +81,14 @@ def _plan_code(item: CodeItem, options: ScoreOptions, settings: Settings) -> _Pl
             Verdict("error", None, {"error": f"language {requested!r} is not supported here; see GET /languages"})
         )
     limits = item_limits(item.limits, settings)
-    tests_json = json.dumps(item.tests.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    job = CodeJob(program.source, language.name, tests_json, limits, options.all_or_nothing)
-    key = (CODE_VERIFIER_VERSION, "code", language.name, program.source, tests_json, limits, options.all_or_nothing)
+    job = CodeJob(program.source, language, tests, limits, options.all_or_nothing)
+    key = (CODE_VERIFIER_VERSION, "code", language.name, program.source, tests.canonical(), limits, options.all_or_nothing)
     return _Plan(key=key, job=job, details={"language": language.name})
 
 
 def _plan(item: AnyItem, options: ScoreOptions, settings: Settings) -> _Plan:
     try:
-        too_large = item_limit_error(item, settings)
+        too_large = response_size_error(item.response, settings)
         if too_large is not None:
             return _Plan(Verdict("error", None, {"error": too_large}))
         if isinstance(item, MathItem):
@@ -111,13 +112,6 @@ def _plan_batch(items: Sequence[AnyItem], options: ScoreOptions, settings: Setti
         else:
             plans.append(_plan(item, options, settings))
     return plans
-
-
-def _shape(
-    item: AnyItem, verdict: Verdict, options: ScoreOptions, details: dict[str, Any], language: LanguageShare | str | None
-) -> float | None:
-    """The item's score: the verifiable reward, shaped by the composite reward's optional terms."""
-    return composite_reward(item.response, verdict.reward, options, language, details)
 
 
 async def score_batch(
@@ -186,7 +180,7 @@ async def score_batch(
             ctx.metrics.cache_lookups.labels("cache" if plan.key in from_cache else "batch" if cached else "miss").inc()
         assert verdict is not None
         details = {**plan.details, **verdict.details}
-        score = _shape(item, verdict, options, details, share)
+        score = composite_reward(item.response, verdict.reward, options, share, details)
         results.append(ItemResult(id=item.id, score=score, status=verdict.status, details=details, cached=cached))
         ctx.metrics.items_scored.labels(item.task, verdict.status).inc()
         if isinstance(item, CodeItem):

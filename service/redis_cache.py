@@ -15,7 +15,8 @@ from collections.abc import Hashable, Mapping, Sequence
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from service.cache import cache_key, cacheable, verdict_from_json, verdict_to_json
+from service.cache import cache_key, cacheable
+from service.verifiers.verdict import verdict_from_json, verdict_to_json
 from service.verifiers.verdict import Verdict
 
 log = logging.getLogger(__name__)

@@ -9,20 +9,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from service.verifiers.language.codes import SUPPORTED_LANGUAGE_CODES, is_supported_language
+from service.verifiers.verdict import Status
 
-MathStatus = Literal["correct", "wrong", "no_answer", "timeout", "error"]
-CodeStatus = Literal[
-    "accepted",
-    "wrong_answer",
-    "time_limit",
-    "memory_limit",
-    "output_limit",
-    "runtime_error",
-    "compile_error",
-    "no_code",
-    "sandbox_error",
-]
-Status = Literal[MathStatus, CodeStatus]
 
 
 # Every float a request carries must be finite: NaN compares false with everything,

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from sandbox import Limits
+
 
 def _default_workers() -> int:
     return max(1, os.cpu_count() or 1)
@@ -156,3 +158,12 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    def code_maxima(self) -> Limits:
+        """The caps no item's sandbox limits may exceed (the backend is sized for them)."""
+        return Limits(
+            time_s=self.code_max_time_s,
+            memory_mb=self.code_max_memory_mb,
+            output_kb=self.code_max_output_kb,
+            processes=self.code_max_processes,
+        )

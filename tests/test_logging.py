@@ -19,7 +19,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import make_settings, math_item
+from conftest import math_item
 from service.api.request_context import RequestContextMiddleware
 from service.logging_setup import RequestIdFilter, bound_request_id, current_request_id, json_formatter
 from service.subprocess_server import free_port

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import socket
 import uuid
@@ -13,9 +12,10 @@ from typing import Any
 import pytest
 
 from conftest import _docker_ready
-from sandbox import Limits, SandboxPool, create_backend
+from sandbox import LANGUAGES, Limits, SandboxPool, create_backend
 from sandbox.backends.base import HARNESS_DIR
 from service.verifiers.code.verifier import CompileSettings, verify_code
+from service.verifiers.code.kinds.stdio import StdioCase, StdioTests
 from service.verifiers.jobs import CodeJob
 
 LIMITS = {"time_s": 2, "memory_mb": 256, "output_kb": 64, "file_kb": 1024, "address_space_mb": 320, "processes": None}
@@ -153,8 +153,8 @@ def test_an_item_whose_session_died_runs_again_on_a_fresh_one(backend: str) -> N
         needs_docker()
     job = CodeJob(
         program="print(int(input()) * 2)",
-        language="python",
-        tests_json=json.dumps({"kind": "stdio", "cases": [{"input": "21", "output": "42"}]}),
+        language=LANGUAGES["python"],
+        tests=StdioTests((StdioCase("21", "42"),)),
         limits=Limits(time_s=5),
     )
 

@@ -1,7 +1,8 @@
 """No isolation at all: the driver as a plain child process. Development only.
 
-Only used when REWARD_SANDBOX_BACKEND=unsafe is set explicitly; the service
-never falls back to it.
+Used when REWARD_SANDBOX_BACKEND=unsafe is set, or in place of a backend that
+cannot isolate code when REWARD_SANDBOX_ALLOW_UNSAFE=true says so explicitly
+(service/dispatch/local.py); never chosen on its own.
 """
 
 from __future__ import annotations

@@ -17,11 +17,10 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
-from sandbox import SandboxPool, create_backend
+from sandbox import SandboxPool, create_backend, probe_languages
 from service.dispatch.sandbox_report import SandboxReport
 from service.settings import Settings
-from service.verifiers.code.limits import code_maxima
-from service.verifiers.code.verifier import CompileSettings, probe_languages, verify_code
+from service.verifiers.code.verifier import CompileSettings, verify_code
 from service.verifiers.jobs import CodeJob, Job, MathJob
 from service.verifiers.math.verifier import verify_math_answer, warm_up
 from service.verifiers.verdict import Verdict
@@ -39,7 +38,7 @@ def _init_worker(memory_mb: int) -> None:
 
 
 def build_code_pool(settings: Settings) -> SandboxPool:
-    backend = create_backend(settings.sandbox_backend, code_maxima(settings), image=settings.sandbox_image)
+    backend = create_backend(settings.sandbox_backend, settings.code_maxima(), image=settings.sandbox_image)
     return SandboxPool(backend, settings.sandbox_pool_size, settings.sandbox_recycle)
 
 

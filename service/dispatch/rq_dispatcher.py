@@ -40,7 +40,7 @@ from rq.job import Job as RQJob
 from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
 
-from service.cache import verdict_from_json
+from service.verifiers.verdict import verdict_from_json
 from service.dispatch.rq_jobs import REPLY_PREFIX, TASK_QUEUES, deliver_chunk, queue_name, verify_chunk
 from service.dispatch.sandbox_report import SandboxReport, read_combined
 from service.logging_setup import current_request_id

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from redis import Redis
 from rq.job import Job as RQJob
 
-from service.cache import verdict_to_json
+from service.verifiers.verdict import verdict_to_json
 from service.dispatch.local import LocalDispatcher
 from service.dispatch.math_chunks import MathChunkPool
 from service.dispatch.sandbox_report import SandboxReport

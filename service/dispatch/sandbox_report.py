@@ -17,7 +17,7 @@ from redis import Redis
 from redis.client import Pipeline
 from rq import Queue, Worker
 
-from sandbox.pool import SandboxPool
+from sandbox import SandboxPool
 
 _KEY_PREFIX = "reward:sandbox-report:"
 NO_CODE_WORKER = "no code worker is running: start `reward-service worker --queue code` next to Redis"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sandbox.limits import Limits
+from sandbox import Language, Limits
+from service.verifiers.code.kinds import CodeTests
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,13 @@ class MathJob:
 class CodeJob:
     """Run one extracted program against its tests.
 
-    `tests_json` is the item's `tests` object as canonical JSON: hashable, so it
-    can take part in dedupe and cache keys, and cheap to move between processes.
+    The language is resolved once, when the job is made; `tests` is typed by kind
+    (its `canonical()` JSON takes part in dedupe and cache keys).
     """
 
     program: str
-    language: str
-    tests_json: str
+    language: Language
+    tests: CodeTests
     limits: Limits
     all_or_nothing: bool = False
     task: Literal["code"] = "code"

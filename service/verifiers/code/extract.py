@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sandbox.languages import resolve_language
+from sandbox import resolve_language
 from service.verifiers.math.extract import final_segment
 from service.verifiers.scan import fenced_blocks
 

@@ -1,27 +1,26 @@
 """The code verification job: one program and its tests in, one Verdict out.
 
-Builds the driver request for the test kind and language, sends it to a warm
-sandbox session, and judges each run on this side of the sandbox, so expected
-outputs never reach the program.
+Builds the driver request (the job's test kind writes the runs, see kinds/),
+sends it to a warm sandbox session, and judges each run on this side of the
+sandbox, so expected outputs never reach the program. Limits (time, memory,
+output) are judged here for every kind; the rest is the kind's.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 import signal
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox import LANGUAGES, Language, Limits, SandboxPool, SandboxUnavailable, resolve_language
-from sandbox.session import SessionBroken
-from service.verifiers.code.compare import stdout_matches, values_equal
+from sandbox import Language, Limits, SandboxPool, SandboxUnavailable, SessionBroken
+from service.verifiers.code.kinds import RunContext, Unsupported
+from service.verifiers.code.kinds.base import failure
 from service.verifiers.jobs import CodeJob
 from service.verifiers.verdict import Verdict
 
 # What runtimes print when an allocation fails under RLIMIT_AS or a V8 heap limit.
 _MEMORY_MARKERS = ("MemoryError", "std::bad_alloc", "JavaScript heap out of memory", "Cannot allocate memory")
-_DETAIL_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -55,47 +54,30 @@ def _compile_limits(compile: CompileSettings, limits: Limits, per_session_uid: b
     }
 
 
-class _Request:
-    """The driver request for one job, and how to judge each of its runs."""
+class _Attempt:
+    """The driver request for one verification attempt of a job, and its judging."""
 
-    def __init__(self, job: CodeJob, language: Language, pool: SandboxPool, compile: CompileSettings) -> None:
+    def __init__(self, job: CodeJob, pool: SandboxPool, compile: CompileSettings) -> None:
         self.job = job
-        self.language = language
-        self.tests: dict[str, Any] = json.loads(job.tests_json)
-        self.nonce = secrets.token_hex(16)
+        language = job.language
         backend = pool.backend
+        # A fresh nonce per attempt: an outcome of an earlier attempt never counts.
+        self.context = RunContext(language, job.limits, backend.harness_path, secrets.token_hex(16))
         self.payload: dict[str, Any] = {
-            "nonce": self.nonce,
+            "nonce": self.context.nonce,
             "files": {language.source_file: job.program},
             "limits": _run_limits(job.limits, language, backend.per_session_uid),
-            "runs": [],
+            "runs": job.tests.runs(self.context),
         }
         if language.compile:
             self.payload["compile"] = {
                 "argv": list(language.compile),
                 "limits": _compile_limits(compile, job.limits, backend.per_session_uid),
             }
-        kind = self.tests["kind"]
-        if kind == "stdio":
-            argv = language.run_argv(job.limits.memory_mb)
-            self.payload["runs"] = [{"argv": argv, "stdin": case.get("input", "")} for case in self.tests["cases"]]
-        else:
-            runner = language.runner_argv(job.limits.memory_mb, backend.harness_path)
-            if runner is None:
-                raise _Unsupported(f"`{kind}` tests are not supported for {language.name}; use stdio tests")
-            if kind == "call":
-                self.payload["runs"] = [
-                    {"argv": runner, "fd3": True, "stdin": self._runner_input(mode="call", fn_name=self.tests["fn_name"], args=case.get("args", []))}
-                    for case in self.tests["cases"]
-                ]
-            else:
-                # The test code travels in the runner's request: it is never a file in the sandbox.
-                self.payload["runs"] = [
-                    {"argv": runner, "fd3": True, "stdin": self._runner_input(mode="assert", test_code=self.tests["code"], entry_point=self.tests.get("entry_point"))}
-                ]
 
-    def _runner_input(self, **fields: Any) -> str:
-        return json.dumps({"nonce": self.nonce, "program": self.language.source_file, **fields})
+    @property
+    def nonce(self) -> str:
+        return self.context.nonce
 
     def timeout_s(self) -> float:
         # The driver's wall bound per run is twice the CPU limit plus a second (see driver.py).
@@ -106,62 +88,7 @@ class _Request:
         verdict = _limit_verdict(run, self.job.limits)
         if verdict is not None:
             return verdict
-        kind = self.tests["kind"]
-        if kind == "stdio":
-            if run["exit_code"] != 0 or run["signal"] is not None:
-                return _failure("runtime_error", run)
-            case = self.tests["cases"][index]
-            same, where = stdout_matches(run["stdout"], case["output"], self.tests.get("float_tolerance"))
-            return {"status": "accepted"} if same else {"status": "wrong_answer", "message": where}
-        outcome = self._outcome(run)
-        if outcome is None:
-            return _failure("runtime_error", run, "the program ended the test process before the tests finished")
-        name = outcome.get("outcome")
-        ended_cleanly = run.get("exit_code") == 0 and run.get("signal") is None
-        if name in ("returned", "passed") and not ended_cleanly:
-            # Whatever it reported, a runner that was killed or failed did not finish honestly.
-            return _failure("runtime_error", run, "the test process was killed or failed after reporting")
-        if name == "returned" and kind == "call":
-            expected = self.tests["cases"][index].get("expected")
-            if values_equal(outcome.get("value"), expected):
-                return {"status": "accepted"}
-            return {"status": "wrong_answer", "message": f"expected {_short(expected)}, got {_short(outcome.get('value'))}"}
-        if name == "passed" and kind == "assert":
-            return {"status": "accepted"}
-        if name == "assertion_failed":
-            return {"status": "wrong_answer", "message": str(outcome.get("message", ""))[-_DETAIL_CHARS:]}
-        if name == "memory_error":
-            return {"status": "memory_limit", "message": f"allocated more than {self.job.limits.memory_mb} MB"}
-        return _failure("runtime_error", run, str(outcome.get("message", ""))[-_DETAIL_CHARS:])
-
-    def _outcome(self, run: dict[str, Any]) -> dict[str, Any] | None:
-        # The last line carrying this request's nonce; anything else on fd 3 is the program's.
-        for line in reversed(run.get("fd3", "").splitlines()):
-            try:
-                outcome = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(outcome, dict) and outcome.get("nonce") == self.nonce:
-                return outcome
-        return None
-
-
-class _Unsupported(Exception):
-    pass
-
-
-def _short(value: Any) -> str:
-    return json.dumps(value, default=repr)[:80]
-
-
-def _failure(status: str, run: dict[str, Any], message: str | None = None) -> dict[str, Any]:
-    result: dict[str, Any] = {"status": status, "exit_code": run.get("exit_code"), "signal": run.get("signal")}
-    stderr = run.get("stderr", "").strip()
-    if message:
-        result["message"] = message
-    if stderr:
-        result["stderr"] = stderr[-_DETAIL_CHARS:]
-    return result
+        return self.job.tests.judge(index, run, self.context)
 
 
 def _limit_verdict(run: dict[str, Any], limits: Limits) -> dict[str, Any] | None:
@@ -170,7 +97,7 @@ def _limit_verdict(run: dict[str, Any], limits: Limits) -> dict[str, Any] | None
     if run.get("limit") == "time" or run.get("signal") == signal.SIGXCPU:
         return {"status": "time_limit", "message": f"used more than {limits.time_s:g} s of CPU time, or waited more than {2 * limits.time_s + 1:g} s"}
     if run.get("limit") == "memory":
-        return _failure("memory_limit", run, f"its processes together used more than {limits.memory_mb} MB")
+        return failure("memory_limit", run, f"its processes together used more than {limits.memory_mb} MB")
     if run.get("limit") == "output":
         if run.get("reply_budget_exhausted"):
             return {"status": "output_limit", "message": "the item's runs together printed more than the sandbox sends back"}
@@ -180,9 +107,9 @@ def _limit_verdict(run: dict[str, Any], limits: Limits) -> dict[str, Any] | None
     failed = run.get("exit_code") != 0 or run.get("signal") is not None
     stderr = run.get("stderr", "")
     if failed and (any(marker in stderr for marker in _MEMORY_MARKERS) or run.get("oom_killed")):
-        return _failure("memory_limit", run, f"used more than {limits.memory_mb} MB")
+        return failure("memory_limit", run, f"used more than {limits.memory_mb} MB")
     if run.get("max_rss_kb", 0) > limits.memory_mb * 1024:
-        return _failure("memory_limit", run, f"used more than {limits.memory_mb} MB")
+        return failure("memory_limit", run, f"used more than {limits.memory_mb} MB")
     return None
 
 
@@ -199,16 +126,12 @@ _ATTEMPTS = 2
 
 
 async def verify_code(job: CodeJob, pool: SandboxPool, compile: CompileSettings) -> Verdict:
-    language = resolve_language(job.language)
-    if language is None:
-        return Verdict("sandbox_error", None, {"error": f"language {job.language!r} is not supported here; see GET /languages"})
     failures: list[str] = []
     for _ in range(_ATTEMPTS):
         try:
-            # A fresh request (and nonce) for each attempt.
-            request = _Request(job, language, pool, compile)
+            request = _Attempt(job, pool, compile)
             reply = await pool.execute(request.payload, request.timeout_s())
-        except _Unsupported as exc:
+        except Unsupported as exc:
             return Verdict("sandbox_error", None, {"error": str(exc)})
         except SandboxUnavailable as exc:
             return Verdict("sandbox_error", None, {"error": f"code verification is unavailable: {exc}"})
@@ -217,7 +140,7 @@ async def verify_code(job: CodeJob, pool: SandboxPool, compile: CompileSettings)
             if not exc.retryable:
                 break
             continue
-        verdict = _judge_reply(reply, request, language.name)
+        verdict = _judge_reply(reply, request, job.language.name)
         if verdict.status != "sandbox_error":
             if failures:
                 verdict.details["sandbox_retried_after"] = failures
@@ -226,7 +149,7 @@ async def verify_code(job: CodeJob, pool: SandboxPool, compile: CompileSettings)
     return Verdict("sandbox_error", None, {"error": failures[-1], "attempts": failures})
 
 
-def _judge_reply(reply: dict[str, Any], request: _Request, language: str) -> Verdict:
+def _judge_reply(reply: dict[str, Any], request: _Attempt, language: str) -> Verdict:
     if reply.get("nonce") != request.nonce:
         return Verdict("sandbox_error", None, {"error": f"the sandbox driver failed: {reply.get('driver_error', 'reply does not match the request')}"})
 
@@ -256,22 +179,3 @@ def _judge_reply(reply: dict[str, Any], request: _Request, language: str) -> Ver
     # The item's status is that of its first failing test, in test order.
     status = next((s for s in statuses if s != "accepted"), "accepted")
     return Verdict(status, _score(statuses, request.job.all_or_nothing), details)
-
-
-async def probe_languages(pool: SandboxPool) -> dict[str, str | None]:
-    """Which languages this deployment's sandbox really runs, with their versions."""
-    names = list(LANGUAGES)
-    payload = {
-        "nonce": "languages",
-        "runs": [{"argv": list(LANGUAGES[name].probe)} for name in names],
-        "limits": {"time_s": 10, "memory_mb": 1024, "output_kb": 64, "file_kb": 1024, "address_space_mb": None, "processes": None},
-    }
-    try:
-        reply = await pool.execute(payload, 60)
-    except (SandboxUnavailable, SessionBroken):
-        return {name: None for name in names}
-    found: dict[str, str | None] = {}
-    for name, run in zip(names, reply.get("runs", [])):
-        text = (run.get("stdout") or run.get("stderr") or "").strip().splitlines()
-        found[name] = (text[0] if text else "available") if run.get("exit_code") == 0 else None
-    return found
