@@ -30,8 +30,8 @@ from service.verifiers.math.normalize import normalize_answer, quick_verdict
 from service.verifiers.verdict import Verdict
 
 # Part of every cache key: bump it whenever a verdict for the same input could change.
-VERIFIER_VERSION = "math-1"
-CODE_VERIFIER_VERSION = "code-1"
+VERIFIER_VERSION = "math-2"
+CODE_VERIFIER_VERSION = "code-2"
 
 AnyItem = MathItem | CodeItem
 
