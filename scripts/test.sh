@@ -14,4 +14,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev,examples]" -e ./client
 
+# The layer contracts (pyproject.toml [tool.importlinter]): fast, and before the tests.
+"$VENV/bin/lint-imports" --no-cache
+
 exec "$VENV/bin/python" -m pytest "$@"
