@@ -62,7 +62,7 @@ def _names(keys: Sequence[Hashable]) -> list[str]:
     return [KEY_PREFIX + cache_key(key) for key in keys]
 
 
-def _decode(keys: Sequence[Hashable], values: Sequence[bytes | None]) -> dict[Hashable, Verdict]:
+def _decode(keys: Sequence[Hashable], values: Sequence[bytes | str | None]) -> dict[Hashable, Verdict]:
     found: dict[Hashable, Verdict] = {}
     for key, value in zip(keys, values):
         if value is None:

@@ -105,7 +105,8 @@ def serve(inp: BinaryIO, out: BinaryIO) -> None:
     if request is None or request[0] != "load":
         return
     namespace: dict[str, Any] = {"__name__": "solution", "__builtins__": __builtins__}
-    if _attempt(out, lambda: _load(str(request[1]), namespace))[0] != "ok":
+    path = str(request[1])
+    if _attempt(out, lambda: _load(path, namespace))[0] != "ok":
         return
     _send(out, ("ready", *_exports(namespace)))
     functions: dict[str, Any] = {}

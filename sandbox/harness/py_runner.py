@@ -135,7 +135,7 @@ class Program:
         except OSError:
             pidfd = None
         if pidfd is not None:
-            ended = select.select([pidfd], [], [], 1.0)[0]
+            ended = bool(select.select([pidfd], [], [], 1.0)[0])
             os.close(pidfd)
         else:
             time.sleep(0.05)

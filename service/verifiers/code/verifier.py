@@ -11,13 +11,13 @@ from __future__ import annotations
 import secrets
 import signal
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sandbox import Language, Limits, SandboxPool, SandboxUnavailable, SessionBroken
 from service.verifiers.code.kinds import RunContext, Unsupported
 from service.verifiers.code.kinds.base import failure
 from service.verifiers.jobs import CodeJob
-from service.verifiers.verdict import Verdict
+from service.verifiers.verdict import Status, Verdict
 
 # What runtimes print when an allocation fails under RLIMIT_AS or a V8 heap limit.
 _MEMORY_MARKERS = ("MemoryError", "std::bad_alloc", "JavaScript heap out of memory", "Cannot allocate memory")
@@ -177,5 +177,5 @@ def _judge_reply(reply: dict[str, Any], request: _Attempt, language: str) -> Ver
     if reply.get("leftover_processes"):
         details["killed_leftover_processes"] = reply["leftover_processes"]
     # The item's status is that of its first failing test, in test order.
-    status = next((s for s in statuses if s != "accepted"), "accepted")
+    status = cast(Status, next((s for s in statuses if s != "accepted"), "accepted"))
     return Verdict(status, _score(statuses, request.job.all_or_nothing), details)

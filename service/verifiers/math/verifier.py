@@ -6,6 +6,7 @@ A plain importable function, so any worker (process pool, RQ) can run it.
 from __future__ import annotations
 
 from time import perf_counter
+from typing import Any
 
 from service.verifiers.budget import BudgetExceeded, time_budget
 from service.verifiers.math.compare import answers_equivalent
@@ -35,7 +36,7 @@ def verify_math_answer(answer: str, ground_truth: str, budget_s: float) -> Verdi
                 return Verdict("wrong", 0.0, {"error": str(exc), "verify_ms": _ms_since(started)})
             parsed = parse_answer(answer)
             equal = bool(parsed) and answers_equivalent(gold, parsed)
-            details = {
+            details: dict[str, Any] = {
                 "parsed_answer": _describe(parsed[0]) if parsed else None,
                 "parsed_ground_truth": _describe(gold[0]),
             }
