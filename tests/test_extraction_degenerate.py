@@ -18,7 +18,7 @@ import pytest
 
 from service.verifiers.code.extract import extract_program
 from service.verifiers.math.extract import extract_answer, reference_answer
-from service.verifiers.scan import fenced_blocks, math_spans, matching_braces, tagged_blocks
+from service.verifiers.scan import BraceMatcher, fenced_blocks, math_spans, matching_braces, tagged_blocks
 
 SIZE = 200_000
 BOUND_S = 2.0
@@ -145,3 +145,32 @@ def test_a_degenerate_batch_does_not_stall_other_requests(live_server: str) -> N
     ]
     assert outcome["seconds"] < 30, outcome
     assert slowest < BOUND_S, slowest
+
+
+def _naive_close(text: str, brace: int) -> int | None:
+    depth, i = 0, brace
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+def test_brace_matching_agrees_with_a_plain_scan() -> None:
+    rng = random.Random(16)
+    for _ in range(20_000):
+        text = _random_text(rng, ["{", "}", "\\", "\\{", "\\}", "\\\\", "x"])
+        opens = [i for i, ch in enumerate(text) if ch == "{"]
+        pairs = matching_braces(text)
+        matcher = BraceMatcher(text)
+        for i in opens:
+            if text[:i].endswith("\\") and (len(text[:i]) - len(text[:i].rstrip("\\"))) % 2 == 1:
+                continue  # an escaped brace opens nothing
+            assert matcher.close(i) == _naive_close(text, i) == pairs.get(i), (text, i)

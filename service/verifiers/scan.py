@@ -32,24 +32,56 @@ class _NextFinder:
         return self._found
 
 
+# A brace, or a backslash escaping a brace or a backslash (``\\{`` is a literal brace,
+# ``\\\\{`` a backslash and then a real one): all that brace matching has to see.
+_BRACE_TOKEN_RE = re.compile(r"\\[{}\\]|[{}]")
+
+
 def matching_braces(text: str) -> dict[int, int]:
-    """Index of each ``{`` that is closed, mapped to its ``}``. A backslash escapes
-    the next character, as in TeX (``\\{`` is a literal brace)."""
+    """Index of each ``{`` that is closed, mapped to its ``}``, in one pass."""
     pairs: dict[int, int] = {}
     stack: list[int] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            stack.append(i)
-        elif ch == "}" and stack:
-            pairs[stack.pop()] = i
-        i += 1
+    for token in _BRACE_TOKEN_RE.finditer(text):
+        brace = token.group()
+        if brace == "{":
+            stack.append(token.start())
+        elif brace == "}" and stack:
+            pairs[stack.pop()] = token.start()
     return pairs
+
+
+class BraceMatcher:
+    """Where the group opening at a ``{`` closes, for a few such braces in one text.
+
+    Each question is first answered by scanning forward from its brace, which is
+    cheapest for the usual handful of short boxes. Degenerate text (thousands of
+    unclosed "\\boxed{") would make those scans quadratic, so once they have seen
+    more braces than the text could justify, one pass over the whole text answers
+    every later question.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._budget = 256 + len(text) // 16
+        self._pairs: dict[int, int] | None = None
+
+    def close(self, brace: int) -> int | None:
+        if self._pairs is None:
+            depth = 0
+            for token in _BRACE_TOKEN_RE.finditer(self._text, brace):
+                self._budget -= 1
+                if self._budget < 0:
+                    break
+                if token.group() == "{":
+                    depth += 1
+                elif token.group() == "}":
+                    depth -= 1
+                    if depth == 0:
+                        return token.start()
+            else:
+                return None
+            self._pairs = matching_braces(self._text)
+        return self._pairs.get(brace)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from service.verifiers.scan import Span, matching_braces, math_span_at, math_spans, tagged_blocks
+from service.verifiers.scan import BraceMatcher, Span, math_span_at, math_spans, tagged_blocks
 
 ExtractionMethod = Literal["boxed", "answer_tag", "answer_phrase", "last_formula", "last_number"]
 
@@ -66,16 +66,13 @@ def final_segment(response: str) -> str | None:
 def _boxes(text: str) -> list[tuple[int, int, str]]:
     """Every complete box in ``text`` as (start, end, content)."""
     found = []
-    braces: dict[int, int] | None = None
+    braces = BraceMatcher(text)
     for command in _BOX_COMMAND_RE.finditer(text):
         i = command.end()
         while i < len(text) and text[i] in " \t":
             i += 1
         if i < len(text) and text[i] == "{":
-            # Matched once for the whole text: scanning from each unclosed "\\boxed{"
-            # to the end would be quadratic in a degenerate completion.
-            braces = matching_braces(text) if braces is None else braces
-            close = braces.get(i)
+            close = braces.close(i)
             if close is not None:
                 found.append((command.start(), close + 1, text[i + 1 : close]))
             continue
