@@ -15,6 +15,7 @@ from service.api.backpressure import admit_batch
 from service.api.body_limit import BodySizeLimitMiddleware
 from service.api.auth import BearerTokenMiddleware, load_api_tokens
 from service.api.request_context import RequestContextMiddleware
+from service.batch_jobs.runner import open_batch_jobs
 from service.context import open_scoring_context
 from service.settings import Settings
 
@@ -24,8 +25,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_scoring_context(settings) as context:
+        async with open_scoring_context(settings) as context, open_batch_jobs(settings) as batch_jobs:
             app.state.scoring = context
+            app.state.batch_jobs = batch_jobs
             yield
 
     app = FastAPI(

@@ -10,8 +10,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from service.batch_jobs.runner import BatchJobs
-from service.batch_jobs.store import JobStore, MemoryJobStore, RedisJobStore
 from service.cache import MemoryCache, VerdictCache
 from service.dispatch.base import Dispatcher
 from service.dispatch.local import LocalDispatcher
@@ -28,7 +26,6 @@ class ScoringContext:
     dispatcher: Dispatcher
     cache: VerdictCache
     metrics: Metrics
-    batch_jobs: BatchJobs
     plan_memo: PlanMemo = field(default_factory=PlanMemo)
 
 
@@ -44,12 +41,6 @@ def build_cache(settings: Settings) -> VerdictCache:
     return MemoryCache(settings.result_cache_size)
 
 
-def build_job_store(settings: Settings) -> JobStore:
-    if settings.redis_url:
-        return RedisJobStore(settings.redis_url)
-    return MemoryJobStore()
-
-
 @asynccontextmanager
 async def open_scoring_context(settings: Settings) -> AsyncIterator[ScoringContext]:
     dispatcher = build_dispatcher(settings)
@@ -58,11 +49,9 @@ async def open_scoring_context(settings: Settings) -> AsyncIterator[ScoringConte
     # Read through the dispatcher each time: its pool may be replaced at start-up.
     metrics.sandbox_pool_size.set_function(lambda: getattr(getattr(dispatcher, "code_pool", None), "warm", 0))
     cache = build_cache(settings)
-    batch_jobs = BatchJobs(build_job_store(settings))
     try:
         await dispatcher.start()
-        yield ScoringContext(settings, dispatcher, cache, metrics, batch_jobs)
+        yield ScoringContext(settings, dispatcher, cache, metrics)
     finally:
-        await batch_jobs.aclose()
         await cache.aclose()
         await dispatcher.aclose()

@@ -19,7 +19,7 @@ from service.context import ScoringContext
 from service.dispatch.streaming import verify_within
 from service.item_limits import item_limits, response_size_error, tests_size_error
 from service.reward import composite_reward, reasoning_languages
-from service.schemas import CodeItem, ItemResult, MathItem, ScoreOptions
+from service.schemas import AnyItem, CodeItem, ItemResult, MathItem, ScoreOptions
 from service.settings import Settings
 from service.verifiers.code.extract import extract_program
 from service.verifiers.code.kinds import typed_tests
@@ -33,7 +33,6 @@ from service.verifiers.verdict import Verdict
 VERIFIER_VERSION = "math-2"
 CODE_VERIFIER_VERSION = "code-2"
 
-AnyItem = MathItem | CodeItem
 
 
 @dataclass

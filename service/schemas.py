@@ -106,6 +106,8 @@ class CodeItem(_Item):
 
 
 Item = Annotated[Union[MathItem, CodeItem], Field(discriminator="task")]
+# An item once validated: what the pipeline scores.
+AnyItem = MathItem | CodeItem
 
 
 class FormatRewardOptions(BaseModel):

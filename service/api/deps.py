@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from service.batch_jobs.runner import BatchJobs
 from service.context import ScoringContext
+
+
+def batch_jobs(request: Request) -> BatchJobs:
+    jobs: BatchJobs = request.app.state.batch_jobs
+    return jobs
 
 
 def scoring_context(request: Request) -> ScoringContext:

@@ -9,7 +9,8 @@ from service.api.strict_json import StrictJSONRoute
 from redis.exceptions import RedisError
 
 from service.api.backpressure import admit_batch, refuse_oversized_batch
-from service.api.deps import scoring_context
+from service.api.deps import batch_jobs, scoring_context
+from service.batch_jobs.runner import BatchJobs
 from service.context import ScoringContext
 from service.schemas import ErrorResponse, JobStatus, ScoreRequest
 
@@ -27,11 +28,14 @@ _STORE_DOWN = "the job store (Redis) is unreachable: retry shortly"
     summary="Start scoring a batch in the background; poll GET /jobs/{id}",
 )
 async def submit_job(
-    request: ScoreRequest, response: Response, ctx: Annotated[ScoringContext, Depends(scoring_context)]
+    request: ScoreRequest,
+    response: Response,
+    ctx: Annotated[ScoringContext, Depends(scoring_context)],
+    jobs: Annotated[BatchJobs, Depends(batch_jobs)],
 ) -> JobStatus:
     refuse_oversized_batch(len(request.items), ctx.settings)
     try:
-        state = await ctx.batch_jobs.submit(request.items, request.options, ctx)
+        state = await jobs.submit(request.items, request.options, ctx)
     except RedisError as exc:
         raise HTTPException(503, _STORE_DOWN, headers={"Retry-After": str(ctx.settings.retry_after_s)}) from exc
     response.headers["Location"] = f"/jobs/{state.id}"
@@ -44,9 +48,13 @@ async def submit_job(
     responses={404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
     summary="Progress of a batch (done/total), then its results",
 )
-async def get_job(job_id: str, ctx: Annotated[ScoringContext, Depends(scoring_context)]) -> JobStatus:
+async def get_job(
+    job_id: str,
+    ctx: Annotated[ScoringContext, Depends(scoring_context)],
+    jobs: Annotated[BatchJobs, Depends(batch_jobs)],
+) -> JobStatus:
     try:
-        state = await ctx.batch_jobs.store.get(job_id)
+        state = await jobs.store.get(job_id)
     except RedisError as exc:
         raise HTTPException(503, _STORE_DOWN, headers={"Retry-After": str(ctx.settings.retry_after_s)}) from exc
     if state is None:

@@ -24,7 +24,8 @@ from pydantic import TypeAdapter, ValidationError
 from service.api.backpressure import refuse_oversized_batch
 from service.api.deps import scoring_context
 from service.context import ScoringContext
-from service.pipeline import AnyItem, score_batch
+from service.pipeline import score_batch
+from service.schemas import AnyItem
 from service.schemas import ErrorResponse, Item, ItemResult, OpenRLHFRequest, OpenRLHFResponse, ScoreOptions
 
 router = APIRouter(tags=["trainers"], route_class=StrictJSONRoute)

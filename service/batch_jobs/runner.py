@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
-from service.batch_jobs.store import JobStore
-from service.schemas import CodeItem, JobStatus, MathItem, ScoreOptions
-
-if TYPE_CHECKING:
-    from service.context import ScoringContext
+from service.batch_jobs.store import JobStore, MemoryJobStore, RedisJobStore
+from service.context import ScoringContext
+from service.pipeline import score_batch
+from service.schemas import AnyItem, JobStatus, ScoreOptions
+from service.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class BatchJobs:
         self._running: set[asyncio.Task[None]] = set()
 
     async def submit(
-        self, items: Sequence[MathItem | CodeItem], options: ScoreOptions, ctx: ScoringContext
+        self, items: Sequence[AnyItem], options: ScoreOptions, ctx: ScoringContext
     ) -> JobStatus:
         job_id = uuid.uuid4().hex
         settings = ctx.settings
@@ -42,11 +42,8 @@ class BatchJobs:
         return JobStatus(id=job_id, status="running", done=0, total=len(items))
 
     async def _run(
-        self, job_id: str, items: Sequence[MathItem | CodeItem], options: ScoreOptions, ctx: ScoringContext
+        self, job_id: str, items: Sequence[AnyItem], options: ScoreOptions, ctx: ScoringContext
     ) -> None:
-        # pipeline imports the context, which holds this runner: import at call time.
-        from service.pipeline import score_batch
-
         settings = ctx.settings
         done = 0
 
@@ -87,3 +84,19 @@ class BatchJobs:
             task.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
         await self.store.aclose()
+
+
+def build_job_store(settings: Settings) -> JobStore:
+    if settings.redis_url:
+        return RedisJobStore(settings.redis_url)
+    return MemoryJobStore()
+
+
+@asynccontextmanager
+async def open_batch_jobs(settings: Settings) -> AsyncIterator[BatchJobs]:
+    """The API's /jobs runner for the app's lifespan (the CLI needs none)."""
+    jobs = BatchJobs(build_job_store(settings))
+    try:
+        yield jobs
+    finally:
+        await jobs.aclose()

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 
-from service.pipeline import AnyItem
+from service.schemas import AnyItem
 from service.schemas import Item, ScoreOptions
 from service.score_file.jsonl import LineWriter, count_lines, drop_torn_tail, iter_json_lines, iter_records
 from service.score_file.plot import plot_pass_rates

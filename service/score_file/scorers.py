@@ -10,7 +10,8 @@ from typing import Any, Protocol
 import httpx
 
 from service.context import ScoringContext, open_scoring_context
-from service.pipeline import AnyItem, score_batch
+from service.pipeline import score_batch
+from service.schemas import AnyItem
 from service.schemas import ScoreOptions
 from service.settings import Settings
 
