@@ -45,8 +45,15 @@ def build_items(rows: list[dict[str, Any]], total: int, per_prompt: int = 16) ->
         row = rows[slot % len(rows)]
         for k in range(min(per_prompt, total - len(items))):
             response = row["code"][k % len(row["code"])]
-            items.append({"id": f"{slot}-{k}", "prompt_id": slot, "task": "math", "response": response,
-                          "ground_truth": row["gt"]})
+            items.append(
+                {
+                    "id": f"{slot}-{k}",
+                    "prompt_id": slot,
+                    "task": "math",
+                    "response": response,
+                    "ground_truth": row["gt"],
+                }
+            )
         slot += 1
     return items
 
@@ -120,8 +127,10 @@ def main() -> None:
     print(f"ratio CLI / /score:         {cli_rate / api_rate:8.2f}  (aim: >= 0.9)")
     print(f"language term on {len(subset)} items:")
     print(f"  language_shares alone:          {1000 * alone_s / len(subset):7.2f} ms/item (one process)")
-    print(f"  /score with options.language:   {1000 * shaped_s / len(subset):7.2f} ms/item "
-          f"vs {1000 * plain_s / len(subset):.2f} without: +{1000 * (shaped_s - plain_s) / len(subset):.2f} ms/item")
+    print(
+        f"  /score with options.language:   {1000 * shaped_s / len(subset):7.2f} ms/item "
+        f"vs {1000 * plain_s / len(subset):.2f} without: +{1000 * (shaped_s - plain_s) / len(subset):.2f} ms/item"
+    )
 
 
 if __name__ == "__main__":

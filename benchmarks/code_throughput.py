@@ -30,8 +30,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sandbox import LANGUAGES, Limits, SandboxPool, create_backend
-from service.verifiers.code.verifier import CompileSettings, verify_code
 from service.verifiers.code.kinds.stdio import StdioCase, StdioTests
+from service.verifiers.code.verifier import CompileSettings, verify_code
 from service.verifiers.jobs import CodeJob
 
 IMAGE = "reward-sandbox:0.1.0"
@@ -44,7 +44,11 @@ PYTHON = LANGUAGES["python"]
 def submissions(count: int) -> list[tuple[str, str, str]]:
     """(program, stdin, expected stdout) triples, each program text distinct."""
     return [
-        (f"a, b = map(int, input().split())\nprint(a + b)  # submission {index}\n", f"{index} {index * 3}", str(index * 4))
+        (
+            f"a, b = map(int, input().split())\nprint(a + b)  # submission {index}\n",
+            f"{index} {index * 3}",
+            str(index * 4),
+        )
         for index in range(count)
     ]
 
@@ -108,7 +112,14 @@ async def run_fresh_docker(batch: list[tuple[str, str, str]], concurrency: int) 
             "nonce": "n",
             "files": {"main.py": program},
             "runs": [{"argv": ["python3", "main.py"], "stdin": given}],
-            "limits": {"time_s": LIMITS.time_s, "memory_mb": 256, "output_kb": 64, "file_kb": 1024, "address_space_mb": 320, "processes": None},
+            "limits": {
+                "time_s": LIMITS.time_s,
+                "memory_mb": 256,
+                "output_kb": 64,
+                "file_kb": 1024,
+                "address_space_mb": 320,
+                "processes": None,
+            },
         }
         process = await asyncio.create_subprocess_exec(
             "docker", "run", *lockdown, IMAGE, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -131,7 +142,9 @@ def main() -> None:
         "bare subprocess (baseline)": lambda: run_bare(batch, args.concurrency),
         "bwrap backend, warm pool": lambda: run_pool(batch, "bwrap", args.concurrency, "dirty"),
         "docker backend, warm pool (reuse while clean)": lambda: run_pool(batch, "docker", args.concurrency, "dirty"),
-        "docker backend, warm pool (fresh container each)": lambda: run_pool(batch, "docker", args.concurrency, "always"),
+        "docker backend, warm pool (fresh container each)": lambda: run_pool(
+            batch, "docker", args.concurrency, "always"
+        ),
         "fresh docker run per submission": lambda: run_fresh_docker(batch, args.concurrency),
     }
     rates: dict[str, float] = {}
@@ -142,16 +155,22 @@ def main() -> None:
         verdicts = asyncio.run(path())
         elapsed = time.perf_counter() - started
         rates[name] = len(batch) / elapsed
-        print(f"{name:52} {elapsed:8.2f} {rates[name]:8.1f} {1000 * elapsed / len(batch):8.1f}  {sum(verdicts)}/{len(batch)}")
+        print(
+            f"{name:52} {elapsed:8.2f} {rates[name]:8.1f} {1000 * elapsed / len(batch):8.1f}  {sum(verdicts)}/{len(batch)}"
+        )
         if sum(verdicts) != len(batch):
             sys.exit(f"{name}: wrong verdicts")
 
     baseline = rates["bare subprocess (baseline)"]
     pool = rates["docker backend, warm pool (reuse while clean)"]
     print()
-    print(f"bwrap / bare:                         {rates['bwrap backend, warm pool'] / baseline:.2f}  (target >= {1 / 1.6:.2f})")
+    print(
+        f"bwrap / bare:                         {rates['bwrap backend, warm pool'] / baseline:.2f}  (target >= {1 / 1.6:.2f})"
+    )
     print(f"docker pool / bare:                   {pool / baseline:.2f}  (target >= 0.33)")
-    print(f"docker pool / fresh docker run:       {pool / rates['fresh docker run per submission']:.1f}x (target >= 4x)")
+    print(
+        f"docker pool / fresh docker run:       {pool / rates['fresh docker run per submission']:.1f}x (target >= 4x)"
+    )
     print(
         "docker pool, fresh container each / fresh docker run: "
         f"{rates['docker backend, warm pool (fresh container each)'] / rates['fresh docker run per submission']:.1f}x"

@@ -68,7 +68,9 @@ def distinct(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def score_over_http(http: httpx.Client, url: str, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], float, float]:
+def score_over_http(
+    http: httpx.Client, url: str, items: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], float, float]:
     """Results, seconds for the batch, and seconds for the same batch sent again."""
     started = time.perf_counter()
     response = http.post(f"{url}/score", json={"items": items})
@@ -79,7 +81,9 @@ def score_over_http(http: httpx.Client, url: str, items: list[dict[str, Any]]) -
     return response.json()["results"], service_s, time.perf_counter() - started
 
 
-def report(name: str, items: list[dict[str, Any]], results: list[dict[str, Any]], service_s: float, cached_s: float) -> None:
+def report(
+    name: str, items: list[dict[str, Any]], results: list[dict[str, Any]], service_s: float, cached_s: float
+) -> None:
     baseline, baseline_s = plain_math_verify(items)
     ours = [r["status"] == "correct" for r in results]
     decided = [(i, b) for i, b in enumerate(baseline) if b is not None]
@@ -115,7 +119,10 @@ def main() -> None:
     repeated = build_batch(rows, args.items)
     unique = distinct(repeated)
 
-    for name, items in (("distinct rollouts (what a GRPO step sends)", unique), ("corpus responses repeated", repeated)):
+    for name, items in (
+        ("distinct rollouts (what a GRPO step sends)", unique),
+        ("corpus responses repeated", repeated),
+    ):
         # A server per batch: the two share their answers, so one's verdicts would be
         # the other's cache hits.
         with running_server({"REWARD_LOG_LEVEL": "warning"}) as url, httpx.Client(timeout=600) as http:

@@ -50,14 +50,14 @@ _LAST_BOXED_INTEGER = re.compile(r"\\boxed\{\s*(-?\d+)\s*\}(?!.*\\boxed\{)", re.
 
 def build_batch(rows: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:
     """``total`` items cycling through the responses whose final answer is a boxed integer, rewritten per item."""
-    pool = [
-        (response, row["gt"]) for row in rows for response in row["code"] if _LAST_BOXED_INTEGER.search(response)
-    ]
+    pool = [(response, row["gt"]) for row in rows for response in row["code"] if _LAST_BOXED_INTEGER.search(response)]
     items = []
     for i in range(total):
         response, ground_truth = pool[i % len(pool)]
         k = i + 2
-        rewritten = _LAST_BOXED_INTEGER.sub(lambda m: f"\\boxed{{\\frac{{{int(m.group(1)) * k}}}{{{k}}}}}", response)
+        rewritten = _LAST_BOXED_INTEGER.sub(
+            lambda m, k=k: f"\\boxed{{\\frac{{{int(m.group(1)) * k}}}{{{k}}}}}", response
+        )
         items.append({"id": str(i), "task": "math", "response": rewritten, "ground_truth": ground_truth})
     return items
 
@@ -72,7 +72,10 @@ def timed_post(http: httpx.Client, url: str, body: bytes) -> tuple[float, list[d
 
 def warm(http: httpx.Client, url: str) -> None:
     """One small request on unrelated items, so the timed batch pays no first-request costs."""
-    items = [{"id": str(i), "task": "math", "response": f"\\boxed{{\\frac{{{i}}}{{7}}}}", "ground_truth": "1"} for i in range(64)]
+    items = [
+        {"id": str(i), "task": "math", "response": f"\\boxed{{\\frac{{{i}}}{{7}}}}", "ground_truth": "1"}
+        for i in range(64)
+    ]
     http.post(f"{url}/score", json={"items": items}).raise_for_status()
 
 

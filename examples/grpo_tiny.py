@@ -33,10 +33,9 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from reward_client import RewardClient
 from torch import nn
 from tqdm import tqdm
-
-from reward_client import RewardClient
 
 PAD, BOS = "<pad>", "<bos>"
 VOCAB = [PAD, BOS, *"0123456789", "+", "="]
@@ -142,7 +141,7 @@ def grpo_loss(
 def fetch_rewards(client: RewardClient, problems: list[Problem], texts: list[str], step: int) -> torch.Tensor:
     items = [
         {"id": f"{step}-{i}", "task": "math", "response": text, "ground_truth": problem.answer}
-        for i, (problem, text) in enumerate(zip(problems, texts))
+        for i, (problem, text) in enumerate(zip(problems, texts, strict=False))
     ]
     results = client.score(items)
     undecided = sum(r.score is None for r in results)
@@ -159,7 +158,10 @@ def write_plot(path: Path, rewards: list[float], seconds: float, device: str) ->
     import matplotlib.pyplot as plt
 
     window = 10
-    smooth = [sum(rewards[max(0, i - window + 1) : i + 1]) / len(rewards[max(0, i - window + 1) : i + 1]) for i in range(len(rewards))]
+    smooth = [
+        sum(rewards[max(0, i - window + 1) : i + 1]) / len(rewards[max(0, i - window + 1) : i + 1])
+        for i in range(len(rewards))
+    ]
     figure, axes = plt.subplots(figsize=(7, 4))
     axes.plot(rewards, alpha=0.35, label="mean reward per step")
     axes.plot(smooth, label=f"moving average ({window} steps)")
@@ -221,7 +223,9 @@ def train(args: argparse.Namespace, url: str) -> dict[str, float]:
             old = token_logprobs(policy, prompts, completions)
             ref = token_logprobs(reference, prompts, completions)
         for _ in range(args.inner_steps):
-            loss, kl = grpo_loss(token_logprobs(policy, prompts, completions), old, ref, advantages, args.clip, args.kl_coef)
+            loss, kl = grpo_loss(
+                token_logprobs(policy, prompts, completions), old, ref, advantages, args.clip, args.kl_coef
+            )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
@@ -232,7 +236,18 @@ def train(args: argparse.Namespace, url: str) -> dict[str, float]:
         elapsed = time.monotonic() - started
         progress.set_postfix(reward=f"{mean_reward:.3f}", kl=f"{kl.item():.3f}", example=f"{batch[0].prompt}{texts[0]}")
         if log:
-            log.write(json.dumps({"step": step, "reward": mean_reward, "kl": kl.item(), "seconds": round(elapsed, 2), "items": len(texts)}) + "\n")
+            log.write(
+                json.dumps(
+                    {
+                        "step": step,
+                        "reward": mean_reward,
+                        "kl": kl.item(),
+                        "seconds": round(elapsed, 2),
+                        "items": len(texts),
+                    }
+                )
+                + "\n"
+            )
             log.flush()
         recent = rewards_per_step[-args.window :]
         if args.stop_at and len(recent) == args.window and sum(recent) / len(recent) >= args.stop_at:
@@ -261,19 +276,28 @@ def train(args: argparse.Namespace, url: str) -> dict[str, float]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="a running reward-service")
     parser.add_argument("--serve", action="store_true", help="start `reward-service serve` here instead of using --url")
     parser.add_argument("--serve-workers", type=int, default=1, help="verifier workers of the --serve server")
     parser.add_argument("--steps", type=int, default=3000, help="GRPO steps at most")
     parser.add_argument("--time-limit", type=float, default=540, help="stop after this many seconds (0: none)")
-    parser.add_argument("--stop-at", type=float, default=0.9, help="stop once the moving-average reward reaches this (0: never)")
-    parser.add_argument("--window", type=int, default=20, help="steps averaged for the start/final reward and --stop-at")
+    parser.add_argument(
+        "--stop-at", type=float, default=0.9, help="stop once the moving-average reward reaches this (0: never)"
+    )
+    parser.add_argument(
+        "--window", type=int, default=20, help="steps averaged for the start/final reward and --stop-at"
+    )
     parser.add_argument("--prompts", type=int, default=16, help="prompts per step")
     parser.add_argument("--group", type=int, default=16, help="completions per prompt (G)")
     parser.add_argument("--max-sum", type=int, default=9, help="problems are a+b with a, b >= 0 and a+b <= this")
     parser.add_argument(
-        "--answer-digits", type=int, default=2, help="answers are written zero-padded to this many digits: a random policy is right 10**-digits of the time"
+        "--answer-digits",
+        type=int,
+        default=2,
+        help="answers are written zero-padded to this many digits: a random policy is right 10**-digits of the time",
     )
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--inner-steps", type=int, default=2, help="policy updates per batch (the ratio is clipped)")

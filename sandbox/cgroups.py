@@ -150,7 +150,9 @@ class CgroupRoot:
         unified = [(point, root) for point, root, fstype, _ in mounts if fstype == "cgroup2"]
         if unified and "" in own:
             parent = _under(*unified[0], own[""])
-            available = (parent / "cgroup.controllers").read_text().split() if (parent / "cgroup.controllers").exists() else []
+            available = (
+                (parent / "cgroup.controllers").read_text().split() if (parent / "cgroup.controllers").exists() else []
+            )
             missing = [c for c in _V2_CONTROLLERS if c not in available]
             if missing:
                 return f"the cgroup v2 group {parent} does not offer {', '.join(missing)}"

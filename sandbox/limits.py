@@ -27,4 +27,3 @@ class Limits:
 
     def with_overrides(self, **values: Any) -> Limits:
         return replace(self, **{name: value for name, value in values.items() if value is not None})
-

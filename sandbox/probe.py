@@ -18,14 +18,21 @@ async def probe_languages(pool: SandboxPool) -> dict[str, str | None]:
     payload = {
         "nonce": "languages",
         "runs": [{"argv": list(LANGUAGES[name].probe)} for name in names],
-        "limits": {"time_s": 10, "memory_mb": 1024, "output_kb": 64, "file_kb": 1024, "address_space_mb": None, "processes": None},
+        "limits": {
+            "time_s": 10,
+            "memory_mb": 1024,
+            "output_kb": 64,
+            "file_kb": 1024,
+            "address_space_mb": None,
+            "processes": None,
+        },
     }
     try:
         reply = await pool.execute(payload, 60)
     except (SandboxUnavailable, SessionBroken):
         return {name: None for name in names}
     found: dict[str, str | None] = {}
-    for name, run in zip(names, reply.get("runs", [])):
+    for name, run in zip(names, reply.get("runs", []), strict=False):
         text = (run.get("stdout") or run.get("stderr") or "").strip().splitlines()
         found[name] = (text[0] if text else "available") if run.get("exit_code") == 0 else None
     log.info(

@@ -46,7 +46,9 @@ class DriverSession(ABC):
                 await asyncio.wait_for(self._exchange(line), timeout_s)
                 reply = await asyncio.wait_for(self._read_line(), timeout_s)
             except asyncio.TimeoutError as exc:
-                raise SessionBroken(f"the sandbox driver did not answer within {timeout_s:g} s", retryable=False) from exc
+                raise SessionBroken(
+                    f"the sandbox driver did not answer within {timeout_s:g} s", retryable=False
+                ) from exc
             except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
                 raise SessionBroken(f"the sandbox session ended: {type(exc).__name__}: {exc}") from exc
             except (ValueError, asyncio.LimitOverrunError) as exc:
@@ -105,7 +107,9 @@ class ProcessSession(DriverSession):
         try:
             await asyncio.wait_for(self.process.wait(), _CLOSE_WAIT_S)
         except asyncio.TimeoutError:
-            log.warning("sandbox session %s: still holding its pipes %g s after the kill", self.process.pid, _CLOSE_WAIT_S)
+            log.warning(
+                "sandbox session %s: still holding its pipes %g s after the kill", self.process.pid, _CLOSE_WAIT_S
+            )
 
 
 class AttachedStreamSession(DriverSession):

@@ -29,7 +29,17 @@ OCI_ARCHITECTURES = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP
 # What bwrap --unshare-all --disable-userns --proc --dev --tmpfs --hostname needs beyond the default:
 # new namespaces (clone with CLONE_NEW* flags, unshare, setns), building its root (mount, umount2,
 # pivot_root) and naming the sandbox (sethostname). Each acts inside the namespaces bwrap creates.
-BWRAP_SYSCALLS = ["clone", "mount", "pivot_root", "setdomainname", "sethostname", "setns", "umount", "umount2", "unshare"]
+BWRAP_SYSCALLS = [
+    "clone",
+    "mount",
+    "pivot_root",
+    "setdomainname",
+    "sethostname",
+    "setns",
+    "umount",
+    "umount2",
+    "unshare",
+]
 
 # Older engine profiles (Docker 20.10, which Debian 12 ships) still allow io_uring; current
 # containerd and Moby profiles dropped it after its run of kernel CVEs, and so do we.

@@ -14,7 +14,12 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev,examples]" -e ./client
 
-# The layer contracts (pyproject.toml [tool.importlinter]): fast, and before the tests.
+# Fast checks before the tests: lint and format (ruff), types (mypy), and the layer
+# contracts (import-linter: pyproject.toml [tool.importlinter]).
+CHECKED=(service sandbox client benchmarks tests examples scripts)
+"$VENV/bin/ruff" check "${CHECKED[@]}"
+"$VENV/bin/ruff" format --check "${CHECKED[@]}"
+"$VENV/bin/mypy" service sandbox
 "$VENV/bin/lint-imports" --no-cache
 
 exec "$VENV/bin/python" -m pytest "$@"

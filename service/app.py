@@ -9,11 +9,10 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from service import __version__
-from service.api import health, languages, metrics, score
-from service.api import jobs, openrlhf
+from service.api import health, jobs, languages, metrics, openrlhf, score
+from service.api.auth import BearerTokenMiddleware, load_api_tokens
 from service.api.backpressure import admit_batch
 from service.api.body_limit import BodySizeLimitMiddleware
-from service.api.auth import BearerTokenMiddleware, load_api_tokens
 from service.api.request_context import RequestContextMiddleware
 from service.batch_jobs.runner import open_batch_jobs
 from service.context import open_scoring_context

@@ -16,7 +16,9 @@ from service.settings import Settings
 
 
 def _serve(args: argparse.Namespace) -> None:
-    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "workers": args.workers}.items() if v is not None}
+    overrides = {
+        k: v for k, v in {"host": args.host, "port": args.port, "workers": args.workers}.items() if v is not None
+    }
     settings = Settings(**overrides)
     configure_logging(settings)
     try:

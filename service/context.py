@@ -14,9 +14,9 @@ from service.cache import MemoryCache, VerdictCache
 from service.dispatch.base import Dispatcher
 from service.dispatch.local import LocalDispatcher
 from service.dispatch.rq_dispatcher import RQDispatcher
-from service.redis_cache import RedisCache
 from service.metrics import Metrics
 from service.plan_memo import PlanMemo
+from service.redis_cache import RedisCache
 from service.settings import Settings
 
 

@@ -36,8 +36,23 @@ class RedisServer:
         if binary is None:
             raise RuntimeError("redis-server is not installed (scripts/provision.sh installs it)")
         self._process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", self._workdir, "--protected-mode", "yes", "--loglevel", "warning"],
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self._workdir,
+                "--protected-mode",
+                "yes",
+                "--loglevel",
+                "warning",
+            ],
             stdout=subprocess.DEVNULL,
             start_new_session=True,
         )

@@ -25,14 +25,13 @@ from service.verifiers.code.extract import extract_program
 from service.verifiers.code.kinds import typed_tests
 from service.verifiers.jobs import CodeJob, Job, MathJob
 from service.verifiers.math.extract import extract_answer, reference_answer
-from service.verifiers.math.plausible import implausible
 from service.verifiers.math.normalize import normalize_answer, quick_verdict
+from service.verifiers.math.plausible import implausible
 from service.verifiers.verdict import Verdict
 
 # Part of every cache key: bump it whenever a verdict for the same input could change.
 VERIFIER_VERSION = "math-2"
 CODE_VERIFIER_VERSION = "code-2"
-
 
 
 @dataclass
@@ -57,7 +56,9 @@ def _plan_math(item: MathItem, options: ScoreOptions, settings: Settings) -> _Pl
     answer_key = normalize_answer(extraction.answer)
     quick = quick_verdict(answer_key, normalize_answer(reference))
     if quick is not None:
-        return _Plan(Verdict("correct" if quick else "wrong", 1.0 if quick else 0.0, {"fast_path": True}), details=details)
+        return _Plan(
+            Verdict("correct" if quick else "wrong", 1.0 if quick else 0.0, {"fast_path": True}), details=details
+        )
     cannot_be = implausible(extraction.answer, reference)
     if cannot_be is not None:
         return _Plan(Verdict("wrong", 0.0, {"error": cannot_be}), details=details)
@@ -81,7 +82,15 @@ def _plan_code(item: CodeItem, options: ScoreOptions, settings: Settings) -> _Pl
         )
     limits = item_limits(item.limits, settings)
     job = CodeJob(program.source, language, tests, limits, options.all_or_nothing)
-    key = (CODE_VERIFIER_VERSION, "code", language.name, program.source, tests.canonical(), limits, options.all_or_nothing)
+    key = (
+        CODE_VERIFIER_VERSION,
+        "code",
+        language.name,
+        program.source,
+        tests.canonical(),
+        limits,
+        options.all_or_nothing,
+    )
     return _Plan(key=key, job=job, details={"language": language.name})
 
 
@@ -162,14 +171,14 @@ async def score_batch(
         on_progress(done, len(items))
     remaining_s = max(0.0, deadline_s - (time.monotonic() - started))
     outcomes = await verify_within(ctx.dispatcher, [jobs[key] for key in to_run], remaining_s, verdict_arrived)
-    fresh = dict(zip(to_run, outcomes))
+    fresh = dict(zip(to_run, outcomes, strict=False))
     verdicts.update(fresh)
     await ctx.cache.put_many(fresh)
 
     shares = await languages
     results: list[ItemResult] = []
     seen: set[Hashable] = set()
-    for item, plan, share in zip(items, plans, shares):
+    for item, plan, share in zip(items, plans, shares, strict=False):
         if plan.key is None:
             verdict, cached = plan.verdict, False
         else:

@@ -43,13 +43,13 @@ class PlanMemo:
         keys = [(item.model_dump_json(exclude={"id"}), context) for item in items]
         with self._lock:
             found = [self._plans.get(key) for key in keys]
-            for key, known in zip(keys, found):
+            for key, known in zip(keys, found, strict=False):
                 if known is not None:
                     self._plans.move_to_end(key)
         missing = [i for i, known in enumerate(found) if known is None]
         fresh = plan([items[i] for i in missing]) if missing else []
         with self._lock:
-            for i, planned in zip(missing, fresh):
+            for i, planned in zip(missing, fresh, strict=False):
                 found[i] = planned
                 if reusable(planned):
                     self._plans[keys[i]] = planned

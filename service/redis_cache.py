@@ -16,8 +16,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from service.cache import cache_key, cacheable
-from service.verifiers.verdict import verdict_from_json, verdict_to_json
-from service.verifiers.verdict import Verdict
+from service.verifiers.verdict import Verdict, verdict_from_json, verdict_to_json
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ def _names(keys: Sequence[Hashable]) -> list[str]:
 
 def _decode(keys: Sequence[Hashable], values: Sequence[bytes | str | None]) -> dict[Hashable, Verdict]:
     found: dict[Hashable, Verdict] = {}
-    for key, value in zip(keys, values):
+    for key, value in zip(keys, values, strict=False):
         if value is None:
             continue
         try:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import keyword
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from service.verifiers.language.codes import SUPPORTED_LANGUAGE_CODES, is_supported_language
 from service.verifiers.verdict import Status
-
-
 
 # Every float a request carries must be finite: NaN compares false with everything,
 # so `time_s: NaN` would disable a limit and a NaN weight would null every score.
@@ -87,7 +85,7 @@ class CallTests(BaseModel):
     cases: list[CallCase] = Field(..., min_length=1)
 
 
-CodeTests = Annotated[Union[StdioTests, AssertTests, CallTests], Field(discriminator="kind")]
+CodeTests = Annotated[StdioTests | AssertTests | CallTests, Field(discriminator="kind")]
 
 
 class CodeLimits(BaseModel):
@@ -105,7 +103,7 @@ class CodeItem(_Item):
     limits: CodeLimits | None = None
 
 
-Item = Annotated[Union[MathItem, CodeItem], Field(discriminator="task")]
+Item = Annotated[MathItem | CodeItem, Field(discriminator="task")]
 # An item once validated: what the pipeline scores.
 AnyItem = MathItem | CodeItem
 
@@ -157,7 +155,7 @@ class LengthPenaltyOptions(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _limit_above_target(self) -> "LengthPenaltyOptions":
+    def _limit_above_target(self) -> LengthPenaltyOptions:
         if self.limit <= self.target:
             raise ValueError(f"limit ({self.limit}) must be greater than target ({self.target})")
         return self

@@ -82,7 +82,9 @@ class Settings(BaseSettings):
         400_000, ge=1, description="Longest `response` text scored; longer items get an `error` result."
     )
     max_test_cases: int = Field(
-        1000, ge=1, description="Most test cases in one code item; more get an `error` result before any work is queued."
+        1000,
+        ge=1,
+        description="Most test cases in one code item; more get an `error` result before any work is queued.",
     )
     max_tests_chars: int = Field(
         8_000_000,

@@ -62,7 +62,9 @@ def metric_total(url: str, name: str) -> float:
     return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.split("{")[0].split(" ")[0] == name)
 
 
-def score(client: TestClient, items: list[dict[str, Any]], options: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def score(
+    client: TestClient, items: list[dict[str, Any]], options: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     body: dict[str, Any] = {"items": items}
     if options is not None:
         body["options"] = options
@@ -127,7 +129,9 @@ def sandbox_client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
         yield test_client
 
 
-def code_item(item_id: str, program: str, tests: dict[str, Any], language: str = "python", **extra: Any) -> dict[str, Any]:
+def code_item(
+    item_id: str, program: str, tests: dict[str, Any], language: str = "python", **extra: Any
+) -> dict[str, Any]:
     """A code item whose response is the program in a fenced block, as a model writes it."""
     response = f"Here is my solution.\n\n```{language}\n{program}\n```\n"
     return {"id": item_id, "task": "code", "response": response, "tests": tests, **extra}

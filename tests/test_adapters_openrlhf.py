@@ -12,8 +12,8 @@ import importlib.util
 from typing import Any
 
 import pytest
-
 import reward_client.openrlhf
+
 from tests.conftest import metric_total
 
 PROMPT = "<|im_start|>user\nExample: 1+1 = \\boxed{2}. Now, what is {q}?<|im_end|>\n<|im_start|>assistant\n"
@@ -26,7 +26,9 @@ def load_like_openrlhf(path: str) -> Any:
     return module.reward_func
 
 
-def test_rollouts_scored_one_by_one_from_threads_share_requests(live_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rollouts_scored_one_by_one_from_threads_share_requests(
+    live_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("REWARD_SERVICE_URL", live_server)
     reward_func = load_like_openrlhf(reward_client.openrlhf.__file__)
     rollouts = []
@@ -36,7 +38,7 @@ def test_rollouts_scored_one_by_one_from_threads_share_requests(live_server: str
         rollouts.append((prompt + f"It is \\boxed{{{answer}}}.<|im_end|><|endoftext|>", prompt, str(i + 1)))
 
     async def executor() -> list[dict[str, Any]]:
-        return await asyncio.gather(*(asyncio.to_thread(reward_func, [q], [p], [l]) for q, p, l in rollouts))
+        return await asyncio.gather(*(asyncio.to_thread(reward_func, [q], [p], [label]) for q, p, label in rollouts))
 
     before = metric_total(live_server, "reward_batch_items_count")
     answers = asyncio.run(executor())
@@ -44,7 +46,11 @@ def test_rollouts_scored_one_by_one_from_threads_share_requests(live_server: str
     assert metric_total(live_server, "reward_batch_items_count") - before <= len(rollouts) / 2
     for i, answer in enumerate(answers):
         expected = 1.0 if i % 2 == 0 else 0.0
-        assert answer == {"rewards": [expected], "scores": [expected], "extra_logs": {"accuracy": [expected], "undecided": [0.0]}}
+        assert answer == {
+            "rewards": [expected],
+            "scores": [expected],
+            "extra_logs": {"accuracy": [expected], "undecided": [0.0]},
+        }
 
 
 def test_the_prompts_boxed_example_is_not_the_answer(live_server: str, monkeypatch: pytest.MonkeyPatch) -> None:

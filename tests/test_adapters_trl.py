@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
 from reward_client.trl import service_reward_func
+
 from tests.conftest import HANG_ANSWER, HANG_GOLD, metric_total
 
 
@@ -72,7 +72,9 @@ def test_reward_function_is_async_picklable_and_named(live_server: str) -> None:
     assert restored.keywords["client"].config.url == live_server
 
 
-def test_standard_format_with_answer_solution_and_ground_truth_columns(live_server: str, trainer_loop: asyncio.AbstractEventLoop) -> None:
+def test_standard_format_with_answer_solution_and_ground_truth_columns(
+    live_server: str, trainer_loop: asyncio.AbstractEventLoop
+) -> None:
     inputs = [
         {"prompt": "What is 6*7?", "answer": "42"},  # GSM8K-style column
         {"prompt": "What is 6*7?", "answer": "42"},
@@ -128,7 +130,13 @@ def test_rows_without_a_reference_are_skipped_and_undecided_items_are_none(
 def test_code_rows_become_code_items(live_server: str, trainer_loop: asyncio.AbstractEventLoop) -> None:
     tests = {"kind": "stdio", "cases": [{"input": "2 3\n", "output": "5\n"}]}
     inputs = [
-        {"prompt": "Add two numbers.", "task": "code", "tests": json.dumps(tests), "language": "python", "answer": None},
+        {
+            "prompt": "Add two numbers.",
+            "task": "code",
+            "tests": json.dumps(tests),
+            "language": "python",
+            "answer": None,
+        },
         {"prompt": "Add two numbers.", "task": "code", "tests": tests, "language": "python", "answer": None},
     ]
     completions = ["```python\na, b = map(int, input().split())\nprint(a + b)\n```", "no code here"]

@@ -58,7 +58,9 @@ def test_naive_manager_gets_the_same_keys_for_every_sample(live_server: str) -> 
     rewards = []
     for data_source, response, ground_truth, extra_info in SAMPLES:
         extra_info = {**extra_info, "num_turns": None, "rollout_reward_scores": {}}
-        score = compute_score(data_source=data_source, solution_str=response, ground_truth=ground_truth, extra_info=extra_info)
+        score = compute_score(
+            data_source=data_source, solution_str=response, ground_truth=ground_truth, extra_info=extra_info
+        )
         rewards.append(float(score["score"]))  # reward_tensor[i, last] = score["score"]: must be a number
         for key, value in score.items():
             reward_extra_info[key].append(value)
@@ -77,7 +79,10 @@ def test_batch_manager_with_numpy_arrays(live_server: str) -> None:
     ground_truths = [np.str_(s[2]) for s in SAMPLES[:3]]
     before = metric_total(live_server, "reward_batch_items_count")
     scores = compute_score(
-        data_sources=data_sources, solution_strs=[s[1] for s in SAMPLES[:3]], ground_truths=ground_truths, extra_infos=extra_infos
+        data_sources=data_sources,
+        solution_strs=[s[1] for s in SAMPLES[:3]],
+        ground_truths=ground_truths,
+        extra_infos=extra_infos,
     )
     assert metric_total(live_server, "reward_batch_items_count") - before == 1
     assert [s["score"] for s in scores] == [1.0, 1.0, 0.0]

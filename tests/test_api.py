@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from conftest import make_settings, math_item, score
 from fastapi.testclient import TestClient
 
-from conftest import make_settings, math_item, score
 from service.app import create_app
 
 
@@ -34,7 +34,10 @@ def test_identical_pairs_are_scored_once(client: TestClient) -> None:
 
 def test_different_spellings_of_one_answer_share_a_verdict(client: TestClient) -> None:
     gold = str(uuid.uuid4().int % 10_000 + 20_000)
-    items = [math_item("a", f"\\boxed{{\\frac{{{gold}}}{{1}}}}", gold), math_item("b", f"$\\boxed{{\\dfrac{{{gold}}}{{1}}}}$", gold)]
+    items = [
+        math_item("a", f"\\boxed{{\\frac{{{gold}}}{{1}}}}", gold),
+        math_item("b", f"$\\boxed{{\\dfrac{{{gold}}}{{1}}}}$", gold),
+    ]
     results = score(client, items)
     assert [r["status"] for r in results] == ["correct", "correct"]
     assert [r["cached"] for r in results] == [False, True]
@@ -55,19 +58,35 @@ def test_format_reward_is_off_by_default_and_added_on_request(client: TestClient
     shaped = score(client, [math_item("g", good, "4"), math_item("b", bad, "4")], {"format": {"weight": 0.5}})
     assert [r["score"] for r in shaped] == [1.5, 1.0]
     assert shaped[0]["details"]["terms"] == {"accuracy": 1.0, "format": 0.5}
-    tags = score(client, [math_item("t", "<think>r</think><answer>\\boxed{4}</answer>", "4")], {"format": {"weight": 1.0, "require_answer_tags": True}})
+    tags = score(
+        client,
+        [math_item("t", "<think>r</think><answer>\\boxed{4}</answer>", "4")],
+        {"format": {"weight": 1.0, "require_answer_tags": True}},
+    )
     assert tags[0]["score"] == 2.0
 
 
 def test_one_bad_ground_truth_does_not_fail_the_batch(client: TestClient) -> None:
-    results = score(client, [math_item("ok", "\\boxed{2}", "2"), math_item("bad", "\\boxed{2}", "\\frac{1}{2"), math_item("ok2", "\\boxed{3}", "3")])
+    results = score(
+        client,
+        [
+            math_item("ok", "\\boxed{2}", "2"),
+            math_item("bad", "\\boxed{2}", "\\frac{1}{2"),
+            math_item("ok2", "\\boxed{3}", "3"),
+        ],
+    )
     assert [r["status"] for r in results] == ["correct", "error", "correct"]
     assert results[1]["score"] is None
     assert "unbalanced braces" in results[1]["details"]["error"]
 
 
 def test_math_and_code_items_in_one_batch(client: TestClient) -> None:
-    item = {"id": "c", "task": "code", "response": "```python\nprint(1)\n```", "tests": {"kind": "stdio", "cases": [{"input": "", "output": "1"}]}}
+    item = {
+        "id": "c",
+        "task": "code",
+        "response": "```python\nprint(1)\n```",
+        "tests": {"kind": "stdio", "cases": [{"input": "", "output": "1"}]},
+    }
     code, maths = score(client, [item, math_item("m", "\\boxed{1}", "1")])
     assert (code["status"], code["score"]) == ("accepted", 1.0)
     assert (maths["status"], maths["score"]) == ("correct", 1.0)
@@ -76,7 +95,12 @@ def test_math_and_code_items_in_one_batch(client: TestClient) -> None:
 def test_code_without_a_usable_sandbox_is_an_explicit_error_not_a_zero() -> None:
     settings = make_settings(sandbox_backend="docker", sandbox_image="reward-sandbox:does-not-exist")
     with TestClient(create_app(settings)) as broken:
-        item = {"id": "c", "task": "code", "response": "```python\nprint(1)\n```", "tests": {"kind": "stdio", "cases": [{"input": "", "output": "1"}]}}
+        item = {
+            "id": "c",
+            "task": "code",
+            "response": "```python\nprint(1)\n```",
+            "tests": {"kind": "stdio", "cases": [{"input": "", "output": "1"}]},
+        }
         code, maths = score(broken, [item, math_item("m", "\\boxed{1}", "1")])
         assert (code["status"], code["score"]) == ("sandbox_error", None)
         assert "does-not-exist" in code["details"]["error"]
@@ -130,9 +154,11 @@ def test_oversized_body_and_batch_are_413() -> None:
 
 def test_chunked_oversized_body_is_413() -> None:
     with TestClient(create_app(make_settings(workers=1, max_body_bytes=4096))) as small:
+
         def chunks():  # no Content-Length: the limit is enforced while reading
             for _ in range(10):
                 yield b" " * 1000
+
         response = small.post("/score", content=chunks(), headers={"content-type": "application/json"})
         assert response.status_code == 413
 
@@ -148,5 +174,10 @@ def test_probes_docs_and_metrics(client: TestClient) -> None:
     assert metrics.status_code == 200
     text = metrics.text
     assert 'reward_items_scored_total{status="correct",task="math"}' in text
-    for name in ("reward_request_duration_seconds_bucket", "reward_queue_depth", "reward_timeouts_total", "reward_workers 2.0"):
+    for name in (
+        "reward_request_duration_seconds_bucket",
+        "reward_queue_depth",
+        "reward_timeouts_total",
+        "reward_workers 2.0",
+    ):
         assert name in text

@@ -9,9 +9,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-
 from conftest import code_item, score
+from fastapi.testclient import TestClient
 
 ATTACKS = sorted(path.stem for path in (Path(__file__).parent / "attacks").glob("*.py") if path.stem != "__init__")
 

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import make_settings, math_item
 from fastapi.testclient import TestClient
 
-from conftest import make_settings, math_item
 from service.api.auth import TokenConfigError, load_api_tokens, token_is_valid
 from service.app import create_app
 
@@ -81,8 +81,12 @@ def test_tokens_from_a_mounted_secret_file(tmp_path: Path) -> None:
     settings = make_settings(workers=1, api_tokens_file=secret)
     assert load_api_tokens(settings) == (b"from-file-token-1", b"from-file-token-2")
     with TestClient(create_app(settings)) as client:
-        assert client.post("/score", json=BODY, headers={"Authorization": "Bearer from-file-token-2"}).status_code == 200
-        assert client.post("/score", json=BODY, headers={"Authorization": "Bearer from-file-token-3"}).status_code == 401
+        assert (
+            client.post("/score", json=BODY, headers={"Authorization": "Bearer from-file-token-2"}).status_code == 200
+        )
+        assert (
+            client.post("/score", json=BODY, headers={"Authorization": "Bearer from-file-token-3"}).status_code == 401
+        )
 
 
 def test_a_configured_but_missing_or_empty_token_file_refuses_to_start(tmp_path: Path) -> None:

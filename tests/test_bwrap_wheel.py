@@ -52,7 +52,12 @@ def test_the_wheel_is_used_without_a_system_bwrap(path_without_bwrap: str, monke
 
 @pytest.fixture
 def server_without_system_bwrap(path_without_bwrap: str) -> Iterator[str]:
-    env = {"PATH": path_without_bwrap, "REWARD_WORKERS": "1", "REWARD_SANDBOX_BACKEND": "bwrap", "REWARD_LOG_LEVEL": "warning"}
+    env = {
+        "PATH": path_without_bwrap,
+        "REWARD_WORKERS": "1",
+        "REWARD_SANDBOX_BACKEND": "bwrap",
+        "REWARD_LOG_LEVEL": "warning",
+    }
     with running_server(env) as url:
         yield url
 

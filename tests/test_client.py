@@ -12,8 +12,8 @@ from contextlib import AbstractContextManager
 
 import numpy as np
 import pytest
-
 from reward_client import AsyncRewardClient, RequestRejected, RetryPolicy, RewardClient, ServiceUnavailable
+
 from service.subprocess_server import free_port, server_process, wait_until_ready
 from tests.conftest import metric_total
 
@@ -23,7 +23,12 @@ REQUESTS = "reward_batch_items_count"  # one observation per scoring request
 def sums(count: int, offset: int = 0) -> list[dict[str, object]]:
     """Math items whose answer is right for even i and wrong for odd i."""
     return [
-        {"id": f"i{i}", "task": "math", "response": f"so \\boxed{{{i + offset + i % 2}}}", "ground_truth": str(i + offset)}
+        {
+            "id": f"i{i}",
+            "task": "math",
+            "response": f"so \\boxed{{{i + offset + i % 2}}}",
+            "ground_truth": str(i + offset),
+        }
         for i in range(count)
     ]
 
@@ -166,7 +171,9 @@ def test_an_unreachable_service_raises_after_the_retries() -> None:
 def test_a_batch_past_the_servers_item_limit_is_split_not_refused() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with server_process(port, {"REWARD_LOG_LEVEL": "warning", "REWARD_MAX_ITEMS": "300"}, ("--workers", "1")) as process:
+    with server_process(
+        port, {"REWARD_LOG_LEVEL": "warning", "REWARD_MAX_ITEMS": "300"}, ("--workers", "1")
+    ) as process:
         wait_until_ready(url, process)
         client = RewardClient(url, max_batch_items=1000)
         results = client.score(sums(1000))
@@ -177,7 +184,9 @@ def test_a_batch_past_the_servers_item_limit_is_split_not_refused() -> None:
         again = asyncio.run(AsyncRewardClient(url, max_batch_items=1000).score(sums(700)))
         assert [r.status for r in again[:3]] == ["correct", "wrong", "correct"] and len(again) == 700
         # One item too large for the body limit cannot be split: the server's reason comes back.
-    with server_process(port, {"REWARD_LOG_LEVEL": "warning", "REWARD_MAX_BODY_BYTES": "2048"}, ("--workers", "1")) as process:
+    with server_process(
+        port, {"REWARD_LOG_LEVEL": "warning", "REWARD_MAX_BODY_BYTES": "2048"}, ("--workers", "1")
+    ) as process:
         wait_until_ready(url, process)
         with pytest.raises(RequestRejected) as rejected:
             RewardClient(url).score([{"task": "math", "response": "x" * 4096, "ground_truth": "1"}])

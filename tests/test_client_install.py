@@ -10,7 +10,18 @@ import sys
 
 from tests.conftest import REPO
 
-HTTPX_STACK = {"reward-client", "httpx", "httpcore", "anyio", "idna", "certifi", "h11", "sniffio", "typing-extensions", "exceptiongroup"}
+HTTPX_STACK = {
+    "reward-client",
+    "httpx",
+    "httpcore",
+    "anyio",
+    "idna",
+    "certifi",
+    "h11",
+    "sniffio",
+    "typing-extensions",
+    "exceptiongroup",
+}
 HEAVY = {"numpy", "torch", "service", "fastapi", "pydantic", "sympy", "trl", "verl", "openrlhf", "transformers"}
 
 
@@ -34,7 +45,19 @@ def test_client_and_adapters_import_without_heavy_modules() -> None:
 def test_a_fresh_install_resolves_to_the_httpx_stack() -> None:
     """What `pip install ./client` would install into an empty environment (resolved against the index)."""
     report = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--no-build-isolation", "--quiet", "--report", "-", str(REPO / "client")],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--no-build-isolation",
+            "--quiet",
+            "--report",
+            "-",
+            str(REPO / "client"),
+        ],
         capture_output=True,
         text=True,
         check=True,

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 import pytest
 import uvicorn
+from reward_client import RetryPolicy, RewardClient, ServiceFailed, ServiceUnavailable
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from reward_client import RetryPolicy, RewardClient, ServiceFailed, ServiceUnavailable
 from service.subprocess_server import free_port
 
 

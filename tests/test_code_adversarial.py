@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-
 from conftest import code_item, score, stdio
+from fastapi.testclient import TestClient
 
 ADD = "a, b = map(int, input().split())\nprint(a + b)"
 
@@ -235,7 +234,9 @@ def test_reward_hacks_on_assert_tests_never_pass(sandbox_client: TestClient, nam
     # One assert, of the shape the hack targets: nothing else in the test may fail it.
     compare = "abs(candidate(2, 3) - 5) < 1e-9" if name == "patched-builtin" else "candidate(2, 3) == 5"
     check = f"def check(candidate):\n    assert {compare}\n"
-    [result] = score(sandbox_client, [code_item(name, REWARD_HACKS[name], {"kind": "assert", "code": check, "entry_point": "add"})])
+    [result] = score(
+        sandbox_client, [code_item(name, REWARD_HACKS[name], {"kind": "assert", "code": check, "entry_point": "add"})]
+    )
     assert result["status"] != "accepted" and result["score"] == 0.0, result
 
 
@@ -267,7 +268,9 @@ def test_killing_the_parent_does_not_break_the_sandbox(sandbox_client: TestClien
         "        pass\n"
         "print(7)"
     )
-    results = score(sandbox_client, [code_item(f"parricide{i}", program + f"  # {i}", stdio(("", "7"))) for i in range(3)])
+    results = score(
+        sandbox_client, [code_item(f"parricide{i}", program + f"  # {i}", stdio(("", "7"))) for i in range(3)]
+    )
     assert all(r["status"] in {"accepted", "runtime_error"} for r in results), results
     assert all(r["score"] is not None for r in results)
     assert_service_still_scores(sandbox_client)
@@ -283,7 +286,11 @@ def test_a_batch_of_200_with_bombs_returns_every_verdict(sandbox_client: TestCli
         items.append(code_item(f"item{index}", program + f"  # {index}", stdio((f"{a} {b}", str(a + b)))))
         expected.append("accepted" if right or b == 0 else "wrong_answer")
     bombs = {
-        50: ("fork", "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass", {"runtime_error", "time_limit"}),
+        50: (
+            "fork",
+            "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass",
+            {"runtime_error", "time_limit"},
+        ),
         100: ("memory", "x = []\nwhile True:\n    x.append(bytearray(1 << 24))", {"memory_limit"}),
         150: ("loop", "while True:\n    pass", {"time_limit"}),
     }
@@ -294,7 +301,7 @@ def test_a_batch_of_200_with_bombs_returns_every_verdict(sandbox_client: TestCli
     assert len(results) == 200
     bomb_ids = {name for name, _, _ in bombs.values()}
     others = [r for r in results if r["id"] not in bomb_ids]
-    unexpected = [(r, want) for r, want in zip(others, expected) if r["status"] != want]
+    unexpected = [(r, want) for r, want in zip(others, expected, strict=False) if r["status"] != want]
     assert not unexpected, f"{len(unexpected)} unexpected verdicts, the first: {unexpected[0]}"
     for position, (name, _, statuses) in bombs.items():
         assert results[position]["id"] == name and results[position]["status"] in statuses, results[position]

@@ -45,9 +45,9 @@ def test_a_call_test_never_accepts_an_assert_runners_word() -> None:
     """A runner that reports "passed" for a call test has not returned a value to compare."""
     tests = CallTests.from_dict(WIRE["call"])
     context = _context()
-    run = {"exit_code": 0, "signal": None, "fd3": '{"nonce": "%s", "outcome": "passed"}' % context.nonce}
+    run = {"exit_code": 0, "signal": None, "fd3": f'{{"nonce": "{context.nonce}", "outcome": "passed"}}'}
     assert tests.judge(0, run, context)["status"] == "runtime_error"
-    returned = '{"nonce": "%s", "outcome": "returned", "value": {"a": 1}}' % context.nonce
+    returned = f'{{"nonce": "{context.nonce}", "outcome": "returned", "value": {{"a": 1}}}}'
     assert tests.judge(0, {**run, "fd3": returned}, context)["status"] == "accepted"
     assert tests.judge(0, {**run, "fd3": returned, "signal": 9}, context)["status"] == "runtime_error"
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi.testclient import TestClient
-
 from conftest import code_item, score, stdio
+from fastapi.testclient import TestClient
 
 ADD = "a, b = map(int, input().split())\nprint(a + b)"
 
@@ -30,7 +29,9 @@ def test_stdio_python_scores_the_fraction_of_tests_passed(sandbox_client: TestCl
 
 
 def test_all_or_nothing(sandbox_client: TestClient) -> None:
-    result = one(sandbox_client, code_item("aon", "print(3)", stdio(("1 2", "3"), ("5 5", "10"))), {"all_or_nothing": True})
+    result = one(
+        sandbox_client, code_item("aon", "print(3)", stdio(("1 2", "3"), ("5 5", "10"))), {"all_or_nothing": True}
+    )
     assert (result["status"], result["score"]) == ("wrong_answer", 0.0)
 
 
@@ -73,13 +74,20 @@ def test_cpp_compiles_and_runs(sandbox_client: TestClient) -> None:
 
 
 def test_javascript_stdio_call_and_assert(sandbox_client: TestClient) -> None:
-    program = "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(Number);\nconsole.log(a + b);"
+    program = (
+        "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(Number);\nconsole.log(a + b);"
+    )
     function = "function add(a, b) { return a + b; }"
     results = score(
         sandbox_client,
         [
             code_item("stdio", program, stdio(("1 2", "3")), language="javascript"),
-            code_item("call", function, {"kind": "call", "fn_name": "add", "cases": [{"args": [1, 2], "expected": 3}]}, language="js"),
+            code_item(
+                "call",
+                function,
+                {"kind": "call", "fn_name": "add", "cases": [{"args": [1, 2], "expected": 3}]},
+                language="js",
+            ),
             code_item(
                 "assert",
                 function,
@@ -100,7 +108,10 @@ def test_call_tests_compare_json_values(sandbox_client: TestClient) -> None:
     plain = "def two_sum(nums, target):\n    seen = {}\n    for i, n in enumerate(nums):\n        if target - n in seen:\n            return (seen[target - n], i)\n        seen[n] = i"
     leetcode = "class Solution:\n    def two_sum(self, nums, target):\n        return [0, 1]"
     wrong = "def two_sum(nums, target):\n    return [1, 0]"
-    results = score(sandbox_client, [code_item("plain", plain, tests), code_item("class", leetcode, tests), code_item("wrong", wrong, tests)])
+    results = score(
+        sandbox_client,
+        [code_item("plain", plain, tests), code_item("class", leetcode, tests), code_item("wrong", wrong, tests)],
+    )
     assert [r["status"] for r in results] == ["accepted", "accepted", "wrong_answer"]
     assert "expected [0, 1]" in results[2]["details"]["tests"][0]["message"]
 
@@ -141,7 +152,7 @@ def test_runtime_time_memory_and_output_limits(sandbox_client: TestClient) -> No
 def test_program_is_the_last_block_in_the_requested_language(sandbox_client: TestClient) -> None:
     response = (
         "<think>```python\nprint('draft')\n```</think>\n"
-        "```python\nprint(1)\n```\nand in C++:\n```cpp\n#include <cstdio>\nint main(){puts(\"2\");}\n```\nExample:\n```\n2\n```"
+        '```python\nprint(1)\n```\nand in C++:\n```cpp\n#include <cstdio>\nint main(){puts("2");}\n```\nExample:\n```\n2\n```'
     )
     base = {"id": "x", "task": "code", "response": response, "tests": stdio(("", "1"))}
     python, cpp, none = score(
@@ -162,7 +173,12 @@ def test_unsupported_requests_are_not_silent_zeros(sandbox_client: TestClient) -
         sandbox_client,
         [
             code_item("rust", "fn main(){}", stdio(("", "")), language="rust"),
-            code_item("cpp_call", "int f(){return 1;}", {"kind": "call", "fn_name": "f", "cases": [{"args": [], "expected": 1}]}, language="cpp"),
+            code_item(
+                "cpp_call",
+                "int f(){return 1;}",
+                {"kind": "call", "fn_name": "f", "cases": [{"args": [], "expected": 1}]},
+                language="cpp",
+            ),
         ],
     )
     assert rust["score"] is None and "not supported" in rust["details"]["error"]
@@ -195,7 +211,9 @@ def test_decided_code_verdicts_are_reused_across_requests(sandbox_client: TestCl
     assert (again["status"], again["cached"]) == ("accepted", True)
     # A verdict that hit a limit depends on the machine's load: it is run again.
     slow = "while True:\n    pass  # not reused"
-    limited = [one(sandbox_client, code_item(f"slow{i}", slow, stdio(("", "1")), limits={"time_s": 0.5})) for i in range(2)]
+    limited = [
+        one(sandbox_client, code_item(f"slow{i}", slow, stdio(("", "1")), limits={"time_s": 0.5})) for i in range(2)
+    ]
     assert [r["cached"] for r in limited] == [False, False]
 
 

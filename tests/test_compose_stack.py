@@ -41,7 +41,9 @@ def compose_command() -> list[str]:
 
 
 def docker_ready() -> bool:
-    return shutil.which("docker") is not None and subprocess.run(["docker", "info"], capture_output=True).returncode == 0
+    return (
+        shutil.which("docker") is not None and subprocess.run(["docker", "info"], capture_output=True).returncode == 0
+    )
 
 
 def run(command: list[str], env: dict[str, str] | None = None, timeout_s: float = 600) -> None:
@@ -66,8 +68,22 @@ def stack() -> Iterator[Stack]:
     run(["bash", "scripts/build_service_image.sh", "reward-service:latest"])
     run(["bash", "scripts/build_sandbox_image.sh"])
     run(["bash", "scripts/make_base_image.sh", BASE_IMAGE])
-    run(["docker", "build", "--quiet", "--network", "host", "--build-arg", f"BASE_IMAGE={BASE_IMAGE}",
-         "-t", "reward-test-redis:latest", "-f", "tests/compose/redis.Dockerfile", "tests/compose"])
+    run(
+        [
+            "docker",
+            "build",
+            "--quiet",
+            "--network",
+            "host",
+            "--build-arg",
+            f"BASE_IMAGE={BASE_IMAGE}",
+            "-t",
+            "reward-test-redis:latest",
+            "-f",
+            "tests/compose/redis.Dockerfile",
+            "tests/compose",
+        ]
+    )
 
     api_port, redis_port = free_port(), free_port()
     env = {
@@ -77,17 +93,24 @@ def stack() -> Iterator[Stack]:
         "REDIS_PORT": str(redis_port),
         "DOCKER_GID": str(os.stat("/var/run/docker.sock").st_gid),
     }
+
     def logs() -> str:
-        shown = subprocess.run([*compose, *COMPOSE_FILES, "logs", "--tail", "30"], cwd=REPO, env=env,
-                               capture_output=True, text=True)
+        shown = subprocess.run(
+            [*compose, *COMPOSE_FILES, "logs", "--tail", "30"], cwd=REPO, env=env, capture_output=True, text=True
+        )
         return shown.stdout[-8000:] + shown.stderr[-2000:]
 
     try:
         run([*compose, *COMPOSE_FILES, "up", "-d", "--no-build"], env=env, timeout_s=300)
         yield Stack(f"http://127.0.0.1:{api_port}", f"redis://127.0.0.1:{redis_port}/0", logs)
     finally:
-        subprocess.run([*compose, *COMPOSE_FILES, "down", "--remove-orphans", "-t", "10"], cwd=REPO, env=env,
-                       capture_output=True, timeout=180)
+        subprocess.run(
+            [*compose, *COMPOSE_FILES, "down", "--remove-orphans", "-t", "10"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            timeout=180,
+        )
 
 
 def wait_until_serving(api: str, redis_url: str, timeout_s: float = 180) -> None:
@@ -96,10 +119,14 @@ def wait_until_serving(api: str, redis_url: str, timeout_s: float = 180) -> None
     while True:
         try:
             queues = {q.name for w in Worker.all(connection=client) for q in w.queues}
-            if httpx.get(f"{api}/readyz", timeout=2).status_code == 200 and {
-                queue_name("math"),
-                queue_name("code"),
-            } <= queues:
+            if (
+                httpx.get(f"{api}/readyz", timeout=2).status_code == 200
+                and {
+                    queue_name("math"),
+                    queue_name("code"),
+                }
+                <= queues
+            ):
                 return
         except Exception:
             pass

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from conftest import corpus_path, load_jsonl, make_settings, math_item, score
 from fastapi.testclient import TestClient
 
-from conftest import corpus_path, load_jsonl, make_settings, math_item, score
 from service.app import create_app
 
 
@@ -19,6 +19,7 @@ def corpus_client() -> Iterator[TestClient]:
     with TestClient(create_app(make_settings(math_timeout_s=5.0))) as test_client:
         yield test_client
 
+
 # Every disagreement with the corpus's own grader, looked at one by one.
 # idx 72: gold `10{,}000`; the responses box `10000`. The peer grader rejects the
 # missing thousands separator; the answer is right, so we are.
@@ -29,19 +30,21 @@ def test_qwen_corpus_agrees_with_its_grader(corpus_client: TestClient) -> None:
     rows = load_jsonl(corpus_path("qwen_math_cot_100.jsonl"))
     items, grader = [], []
     for row in rows:
-        for k, (response, verdict) in enumerate(zip(row["code"], row["score"])):
+        for k, (response, verdict) in enumerate(zip(row["code"], row["score"], strict=False)):
             items.append(math_item(f"{row['idx']}-{k}", response, row["gt"]))
             grader.append(verdict)
     results = score(corpus_client, items)
     assert len(results) == 800
     assert all(r["status"] in {"correct", "wrong", "no_answer"} for r in results)
     ours = [r["status"] == "correct" for r in results]
-    agreement = sum(a == b for a, b in zip(ours, grader)) / len(grader)
+    agreement = sum(a == b for a, b in zip(ours, grader, strict=False)) / len(grader)
     assert agreement >= 0.99
-    disagreeing = {int(r["id"].split("-")[0]) for r, a, b in zip(results, ours, grader) if a != b}
+    disagreeing = {int(r["id"].split("-")[0]) for r, a, b in zip(results, ours, grader, strict=False) if a != b}
     assert disagreeing <= QWEN_REVIEWED_DISAGREEMENTS, disagreeing
     # Integer answers are settled without SymPy, repeats are reused: few items need a worker.
-    needed_worker = [r for r in results if not r["cached"] and not r["details"].get("fast_path") and r["status"] != "no_answer"]
+    needed_worker = [
+        r for r in results if not r["cached"] and not r["details"].get("fast_path") and r["status"] != "no_answer"
+    ]
     assert len(needed_worker) < 400, len(needed_worker)
 
 
@@ -77,7 +80,9 @@ def test_math_verify_cases_differ_only_where_reviewed(corpus_client: TestClient)
     rows = load_jsonl(corpus_path("math_verify_cases.jsonl"))
     results = score(corpus_client, [math_item(str(i), row["pred"], row["gold"]) for i, row in enumerate(rows)])
     differing = {
-        i for i, (row, result) in enumerate(zip(rows, results)) if (result["status"] == "correct") != bool(row["expected"])
+        i
+        for i, (row, result) in enumerate(zip(rows, results, strict=False))
+        if (result["status"] == "correct") != bool(row["expected"])
     }
     assert differing == set(MATH_VERIFY_CASE_DIFFERENCES), (
         sorted(differing - set(MATH_VERIFY_CASE_DIFFERENCES)),

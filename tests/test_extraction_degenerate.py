@@ -18,16 +18,57 @@ import pytest
 
 from service.verifiers.code.extract import extract_program
 from service.verifiers.math.extract import extract_answer, reference_answer
-from service.verifiers.scan import BraceMatcher, fenced_blocks, math_spans, matching_braces, tagged_blocks
+from service.verifiers.scan import BraceMatcher, fenced_blocks, matching_braces, math_spans, tagged_blocks
 
 SIZE = 200_000
 BOUND_S = 2.0
 
 FRAGMENTS = [
-    "(", "\\(", "\\[", "$", "$$", "\\boxed{", "\\boxed{1}", "\\boxed{1} ", "\\boxed", "\\boxed ", "{", "}",
-    "<answer>", "</answer>", "<answer>(", "```\n", "```python\n", "~~~\n", "```", " ", "\t", "\n", "1", "1,",
-    "1,000", "1.", "1/", "1 / ", "-", "the ", "answer ", "answer is ", "final answer", "\\text{ ", "\\text{",
-    "\\quad", "\\boxed{1}\\text{ ", "\\boxed{1}, ", "a", "\\", "%", "</think>", "<think>", "$1$", "\\(1",
+    "(",
+    "\\(",
+    "\\[",
+    "$",
+    "$$",
+    "\\boxed{",
+    "\\boxed{1}",
+    "\\boxed{1} ",
+    "\\boxed",
+    "\\boxed ",
+    "{",
+    "}",
+    "<answer>",
+    "</answer>",
+    "<answer>(",
+    "```\n",
+    "```python\n",
+    "~~~\n",
+    "```",
+    " ",
+    "\t",
+    "\n",
+    "1",
+    "1,",
+    "1,000",
+    "1.",
+    "1/",
+    "1 / ",
+    "-",
+    "the ",
+    "answer ",
+    "answer is ",
+    "final answer",
+    "\\text{ ",
+    "\\text{",
+    "\\quad",
+    "\\boxed{1}\\text{ ",
+    "\\boxed{1}, ",
+    "a",
+    "\\",
+    "%",
+    "</think>",
+    "<think>",
+    "$1$",
+    "\\(1",
 ]
 
 
@@ -115,10 +156,16 @@ def test_a_degenerate_batch_does_not_stall_other_requests(live_server: str) -> N
 
     fragments = ["\\boxed{", "(", "$", "```\n", "<answer>", " / "]
     items = [
-        {"id": f"m{i}", "task": "math", "response": _degenerate(f), "ground_truth": "2"} for i, f in enumerate(fragments)
+        {"id": f"m{i}", "task": "math", "response": _degenerate(f), "ground_truth": "2"}
+        for i, f in enumerate(fragments)
     ]
     items += [
-        {"id": f"c{i}", "task": "code", "response": _degenerate(f), "tests": {"kind": "stdio", "cases": [{"input": "", "output": "1"}]}}
+        {
+            "id": f"c{i}",
+            "task": "code",
+            "response": _degenerate(f),
+            "tests": {"kind": "stdio", "cases": [{"input": "", "output": "1"}]},
+        }
         for i, f in enumerate(fragments)
     ]
     outcome: dict[str, object] = {}
@@ -140,9 +187,10 @@ def test_a_degenerate_batch_does_not_stall_other_requests(live_server: str) -> N
     response = outcome["response"]
     assert isinstance(response, httpx.Response) and response.status_code == 200, response
     results = response.json()["results"]
-    assert all(r["status"] in ("no_answer", "no_code", "wrong", "compile_error", "runtime_error", "wrong_answer") for r in results), [
-        (r["id"], r["status"], r["details"].get("error")) for r in results
-    ]
+    assert all(
+        r["status"] in ("no_answer", "no_code", "wrong", "compile_error", "runtime_error", "wrong_answer")
+        for r in results
+    ), [(r["id"], r["status"], r["details"].get("error")) for r in results]
     assert outcome["seconds"] < 30, outcome
     assert slowest < BOUND_S, slowest
 

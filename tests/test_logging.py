@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import math_item
 from fastapi.testclient import TestClient
 
-from conftest import math_item
 from service.api.request_context import RequestContextMiddleware
 from service.logging_setup import RequestIdFilter, bound_request_id, current_request_id, json_formatter
 from service.subprocess_server import free_port
@@ -48,7 +48,11 @@ def records(stream: io.StringIO) -> list[dict[str, Any]]:
 
 
 def test_a_callers_request_id_is_echoed_and_logged(client: TestClient, json_lines: io.StringIO) -> None:
-    response = client.post("/score", json={"items": [math_item("a", "\\boxed{3}", "3")]}, headers={"X-Request-ID": "trainer-step-17.rank-3"})
+    response = client.post(
+        "/score",
+        json={"items": [math_item("a", "\\boxed{3}", "3")]},
+        headers={"X-Request-ID": "trainer-step-17.rank-3"},
+    )
     assert response.status_code == 200
     assert response.headers["x-request-id"] == "trainer-step-17.rank-3"
     access = [r for r in records(json_lines) if r["logger"] == "service.access"]
@@ -127,7 +131,10 @@ def test_the_real_server_writes_one_json_object_per_line(tmp_path: Path) -> None
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             url = f"http://127.0.0.1:{port}"

@@ -11,9 +11,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from fastapi.testclient import TestClient
-
 from conftest import TEST_MATH_TIMEOUT_S, math_item, score
+from fastapi.testclient import TestClient
 
 ABSURD = {
     "huge_integer": "\\boxed{" + "1" * 5000 + "}",

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import _docker_ready
+
 from sandbox import LANGUAGES, Limits, SandboxPool, create_backend
 from sandbox.backends.base import HARNESS_DIR
-from service.verifiers.code.verifier import CompileSettings, verify_code
 from service.verifiers.code.kinds.stdio import StdioCase, StdioTests
+from service.verifiers.code.verifier import CompileSettings, verify_code
 from service.verifiers.jobs import CodeJob
 
 LIMITS = {"time_s": 2, "memory_mb": 256, "output_kb": 64, "file_kb": 1024, "address_space_mb": 320, "processes": None}
@@ -48,7 +48,9 @@ def test_state_does_not_leak_between_requests(backend: str) -> None:
         pool = SandboxPool(create_backend(backend, Limits()), size=1, recycle="dirty")
         await pool.start()
         try:
-            write = python_request("open('/tmp/left-behind', 'w').write('x')\nopen('mine', 'w').write('y')\nprint('ok')")
+            write = python_request(
+                "open('/tmp/left-behind', 'w').write('x')\nopen('mine', 'w').write('y')\nprint('ok')"
+            )
             first = await pool.execute(write, 30)
             assert first["runs"][0]["stdout"] == "ok\n" and first["clean"]
             look = python_request("import os\nprint(os.path.exists('/tmp/left-behind'), os.path.exists('mine'))")

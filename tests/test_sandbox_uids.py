@@ -25,9 +25,13 @@ def test_two_processes_never_get_the_same_uid(tmp_path: Path) -> None:
 
 def test_a_dead_process_leaves_its_uids_free(tmp_path: Path) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"from pathlib import Path; from sandbox.uids import UidLeases; "
-         f"leases = UidLeases(70000, 2, Path({str(tmp_path)!r})); print(leases.claim(), leases.claim(), flush=True); "
-         "import time; time.sleep(60)"],
+        [
+            sys.executable,
+            "-c",
+            f"from pathlib import Path; from sandbox.uids import UidLeases; "
+            f"leases = UidLeases(70000, 2, Path({str(tmp_path)!r})); print(leases.claim(), leases.claim(), flush=True); "
+            "import time; time.sleep(60)",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -111,7 +111,7 @@ def test_chunks_spread_over_workers_and_come_back_in_order(stack: Stack) -> None
     before = {w.pid: w.successful_job_count for w in Worker.all(connection=stack.redis.client())}
     with stack.app(rq_chunk_size=4) as client:
         results = post_score(client, items)
-    for item, result in zip(items, results):
+    for item, result in zip(items, results, strict=False):
         if item["id"] == "fast":
             assert result["status"] == "correct" and result["details"].get("fast_path")
         elif item["id"] == "bad":
@@ -286,7 +286,12 @@ def test_a_redis_restart_fails_inflight_items_clearly_and_service_recovers(stack
 
 def test_languages_come_from_the_code_workers_and_code_items_run_there() -> None:
     program = "Here it is:\n```python\na, b = map(int, input().split())\nprint(a + b)\n```"
-    code = {"id": "add", "task": "code", "response": program, "tests": {"kind": "stdio", "cases": [{"input": "2 3", "output": "5"}]}}
+    code = {
+        "id": "add",
+        "task": "code",
+        "response": program,
+        "tests": {"kind": "stdio", "cases": [{"input": "2 3", "output": "5"}]},
+    }
     with running_redis() as redis:
         with TestClient(create_app(make_settings(redis_url=redis.url))) as client:
             nobody = client.get("/languages").json()

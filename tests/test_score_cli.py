@@ -79,9 +79,12 @@ def test_cli_agrees_with_score_item_by_item(scored: dict[str, Path], client: Tes
     output = load_jsonl(scored["output"])
     assert [line["id"] for line in output] == [row["id"] for row in rollouts]
     # The input's own fields are kept, unchanged.
-    assert all(line["prompt"] == row["prompt"] and line["prompt_id"] == row["prompt_id"] for line, row in zip(output, rollouts))
+    assert all(
+        line["prompt"] == row["prompt"] and line["prompt_id"] == row["prompt_id"]
+        for line, row in zip(output, rollouts, strict=False)
+    )
     api = score(client, rollouts)
-    for line, result in zip(output, api):
+    for line, result in zip(output, api, strict=False):
         assert (line["score"], line["status"]) == (result["score"], result["status"]), line["id"]
         assert stable(line["details"]) == stable(result["details"]), line["id"]
 
@@ -90,7 +93,9 @@ def test_summary_files_hard_prompts_and_plot(scored: dict[str, Path]) -> None:
     output = load_jsonl(scored["output"])
     correct_per_group = Counter(line["prompt_id"] for line in output if line["status"] in CORRECT)
     hard = load_jsonl(scored["hard"])
-    assert sorted(h["prompt_id"] for h in hard) == sorted({line["prompt_id"] for line in output} - set(correct_per_group))
+    assert sorted(h["prompt_id"] for h in hard) == sorted(
+        {line["prompt_id"] for line in output} - set(correct_per_group)
+    )
     assert all(h["samples"] == 8 and "response" not in h and "prompt" in h for h in hard)
     assert scored["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -99,12 +104,17 @@ def test_select_correct_and_best_counts(scored: dict[str, Path], tmp_path: Path)
     output = load_jsonl(scored["output"])
     correct = [line for line in output if line["status"] in CORRECT]
     # The output is complete: these runs only resume (nothing to score) and select.
-    assert run_cli(scored["input"], "-o", scored["output"], "--select", "correct", "--select-out", tmp_path / "c.jsonl") == 0
+    assert (
+        run_cli(scored["input"], "-o", scored["output"], "--select", "correct", "--select-out", tmp_path / "c.jsonl")
+        == 0
+    )
     selected = load_jsonl(tmp_path / "c.jsonl")
     assert [s["id"] for s in selected] == [line["id"] for line in correct]
     assert all(set(s) == {"id", "prompt_id", "prompt", "task", "response", "ground_truth"} for s in selected)
 
-    assert run_cli(scored["input"], "-o", scored["output"], "--select", "best", "--select-out", tmp_path / "b.jsonl") == 0
+    assert (
+        run_cli(scored["input"], "-o", scored["output"], "--select", "best", "--select-out", tmp_path / "b.jsonl") == 0
+    )
     best = load_jsonl(tmp_path / "b.jsonl")
     assert sorted(b["prompt_id"] for b in best) == sorted({line["prompt_id"] for line in correct})
     correct_ids = {line["id"] for line in correct}
@@ -122,8 +132,16 @@ def test_r1_filters_drop_code_and_long_paragraphs(scored: dict[str, Path], tmp_p
         and max(len(p.strip()) for p in line["response"].split("\n\n")) <= 600
     ]
     code = run_cli(
-        scored["input"], "-o", scored["output"], "--select", "correct", "--select-out", tmp_path / "f.jsonl",
-        "--no-code-in-reasoning", "--max-paragraph-chars", "600",
+        scored["input"],
+        "-o",
+        scored["output"],
+        "--select",
+        "correct",
+        "--select-out",
+        tmp_path / "f.jsonl",
+        "--no-code-in-reasoning",
+        "--max-paragraph-chars",
+        "600",
     )
     assert code == 0
     assert [s["id"] for s in load_jsonl(tmp_path / "f.jsonl")] == [line["id"] for line in clean]
@@ -155,8 +173,22 @@ def test_sigkill_halfway_then_resume_scores_every_id_exactly_once(tmp_path: Path
     source = write_jsonl(tmp_path / "in.jsonl", rows)
     out = tmp_path / "out.jsonl"
     # Tiny chunks, one in flight: slow enough to be caught halfway.
-    command = [sys.executable, "-m", "service.cli", "score", str(source), "-o", str(out), "--quiet",
-               "--workers", "1", "--chunk-size", "2", "--concurrency", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "service.cli",
+        "score",
+        str(source),
+        "-o",
+        str(out),
+        "--quiet",
+        "--workers",
+        "1",
+        "--chunk-size",
+        "2",
+        "--concurrency",
+        "1",
+    ]
     process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while not out.exists() or out.read_bytes().count(b"\n") < len(rows) // 4:
@@ -194,4 +226,9 @@ def test_url_mode_posts_to_a_running_service(tmp_path: Path) -> None:
     with running_server({"REWARD_WORKERS": "1", "REWARD_LOG_LEVEL": "warning"}) as url:
         assert run_cli(source, "-o", remote, "--url", url, "--chunk-size", "16") == 0
     for a, b in zip(load_jsonl(local), load_jsonl(remote), strict=True):
-        assert (a["id"], a["score"], a["status"], stable(a["details"])) == (b["id"], b["score"], b["status"], stable(b["details"]))
+        assert (a["id"], a["score"], a["status"], stable(a["details"])) == (
+            b["id"],
+            b["score"],
+            b["status"],
+            stable(b["details"]),
+        )

@@ -27,7 +27,11 @@ def test_scores_a_batch_over_http(server: str) -> None:
     ]
     response = httpx.post(f"{server}/score", json={"items": items}, timeout=30)
     assert response.status_code == 200
-    assert [(r["id"], r["status"]) for r in response.json()["results"]] == [("a", "correct"), ("b", "timeout"), ("c", "wrong")]
+    assert [(r["id"], r["status"]) for r in response.json()["results"]] == [
+        ("a", "correct"),
+        ("b", "timeout"),
+        ("c", "wrong"),
+    ]
 
 
 def test_event_loop_stays_responsive_during_a_slow_batch(server: str) -> None:
@@ -36,7 +40,9 @@ def test_event_loop_stays_responsive_during_a_slow_batch(server: str) -> None:
         slow = threading.Thread(
             target=http.post,
             args=(f"{server}/score",),
-            kwargs={"json": {"items": [{"id": "h", "task": "math", "response": HANG_ANSWER, "ground_truth": HANG_GOLD}]}},
+            kwargs={
+                "json": {"items": [{"id": "h", "task": "math", "response": HANG_ANSWER, "ground_truth": HANG_GOLD}]}
+            },
         )
         slow.start()
         time.sleep(0.3)

@@ -5,13 +5,21 @@ from __future__ import annotations
 import asyncio
 import time
 
+import uncooperative_jobs
+from conftest import (
+    HANG_ANSWER,
+    HANG_GOLD,
+    TEST_KILL_GRACE_S,
+    TEST_MATH_TIMEOUT_S,
+    corpus_path,
+    load_jsonl,
+    math_item,
+    score,
+)
 from fastapi.testclient import TestClient
 
-import uncooperative_jobs
-from conftest import HANG_ANSWER, HANG_GOLD, TEST_KILL_GRACE_S, TEST_MATH_TIMEOUT_S, corpus_path, load_jsonl, math_item, score
 from service.dispatch.local import LocalDispatcher
 from service.verifiers.jobs import MathJob
-
 
 
 def test_hang_input_times_out_while_the_rest_of_the_batch_is_scored(client: TestClient) -> None:
@@ -28,7 +36,9 @@ def test_hang_input_times_out_while_the_rest_of_the_batch_is_scored(client: Test
     assert elapsed < TEST_MATH_TIMEOUT_S + 2
     others = results[:50] + results[51:]
     assert len(others) == 100
-    assert all(r["status"] in {"correct", "wrong"} for r in others), [r for r in others if r["status"] not in {"correct", "wrong"}]
+    assert all(r["status"] in {"correct", "wrong"} for r in others), [
+        r for r in others if r["status"] not in {"correct", "wrong"}
+    ]
     # The server goes on scoring after the timeout.
     assert score(client, [math_item("after", "\\boxed{2}", "\\frac{4}{2}")])[0]["status"] == "correct"
 
@@ -72,7 +82,9 @@ def test_power_tower_from_the_issue_is_bounded(client: TestClient) -> None:
 
 def test_worker_memory_limit_fails_only_the_greedy_job() -> None:
     async def scenario() -> None:
-        dispatcher = LocalDispatcher(workers=1, math_budget_s=TEST_MATH_TIMEOUT_S, kill_grace_s=TEST_KILL_GRACE_S, memory_mb=512)
+        dispatcher = LocalDispatcher(
+            workers=1, math_budget_s=TEST_MATH_TIMEOUT_S, kill_grace_s=TEST_KILL_GRACE_S, memory_mb=512
+        )
         try:
             await dispatcher.start()
             greedy = await dispatcher.run(uncooperative_jobs.allocate, (1024,), 10.0)

@@ -91,7 +91,9 @@ class AsyncRewardClient:
             except httpx.TransportError as exc:
                 delay = policy.after_error(exc, attempt)
                 if delay is None:
-                    raise ServiceUnavailable(f"{method} {self.config.url}{path} failed after {attempt + 1} tries: {exc!r}") from exc
+                    raise ServiceUnavailable(
+                        f"{method} {self.config.url}{path} failed after {attempt + 1} tries: {exc!r}"
+                    ) from exc
             else:
                 delay = policy.after_response(response, attempt)
                 if delay is None:
@@ -103,7 +105,9 @@ class AsyncRewardClient:
         """POST a JSON body to any route with this client's retries and limits; the decoded answer."""
         return checked_json(await self._request("POST", path, encode_json(body)))
 
-    async def _post_score(self, items: Sequence[dict[str, Any]], options: Mapping[str, Any] | None) -> list[ScoreResult]:
+    async def _post_score(
+        self, items: Sequence[dict[str, Any]], options: Mapping[str, Any] | None
+    ) -> list[ScoreResult]:
         try:
             return parse_score_response(await self._request("POST", "/score", score_body(items, options)), len(items))
         except RequestRejected as exc:

@@ -108,7 +108,9 @@ class RewardClient:
             except httpx.TransportError as exc:
                 delay = policy.after_error(exc, attempt)
                 if delay is None:
-                    raise ServiceUnavailable(f"{method} {self.config.url}{path} failed after {attempt + 1} tries: {exc!r}") from exc
+                    raise ServiceUnavailable(
+                        f"{method} {self.config.url}{path} failed after {attempt + 1} tries: {exc!r}"
+                    ) from exc
             else:
                 delay = policy.after_response(response, attempt)
                 if delay is None:

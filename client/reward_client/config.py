@@ -52,7 +52,12 @@ class ClientConfig:
             # Idle connections are dropped before uvicorn's 5 s keep-alive closes them from its side,
             # so a request never races the server's close on a stale connection.
             "limits": httpx.Limits(
-                max_connections=self.max_concurrency, max_keepalive_connections=self.max_concurrency, keepalive_expiry=4.0
+                max_connections=self.max_concurrency,
+                max_keepalive_connections=self.max_concurrency,
+                keepalive_expiry=4.0,
             ),
-            "headers": {**dict(self.headers), **({"authorization": f"Bearer {self.api_token}"} if self.api_token else {})},
+            "headers": {
+                **dict(self.headers),
+                **({"authorization": f"Bearer {self.api_token}"} if self.api_token else {}),
+            },
         }

@@ -63,12 +63,20 @@ def as_tests(value: Any) -> dict[str, Any] | None:
         return dict(value)
     if "inputs" in value and "outputs" in value:
         inputs = plain(value["inputs"]) if callable(getattr(value["inputs"], "tolist", None)) else list(value["inputs"])
-        outputs = plain(value["outputs"]) if callable(getattr(value["outputs"], "tolist", None)) else list(value["outputs"])
+        outputs = (
+            plain(value["outputs"]) if callable(getattr(value["outputs"], "tolist", None)) else list(value["outputs"])
+        )
         if value.get("fn_name"):
             return {
                 "kind": "call",
                 "fn_name": str(value["fn_name"]),
-                "cases": [{"args": args if isinstance(args, list) else [args], "expected": expected} for args, expected in zip(inputs, outputs)],
+                "cases": [
+                    {"args": args if isinstance(args, list) else [args], "expected": expected}
+                    for args, expected in zip(inputs, outputs, strict=False)
+                ],
             }
-        return {"kind": "stdio", "cases": [{"input": _lines(i), "output": _lines(o)} for i, o in zip(inputs, outputs)]}
+        return {
+            "kind": "stdio",
+            "cases": [{"input": _lines(i), "output": _lines(o)} for i, o in zip(inputs, outputs, strict=False)],
+        }
     return None

@@ -41,13 +41,13 @@ def _split(answer: Any, count: int) -> list[Reward]:
         raise ProtocolMismatch(f"unexpected /openrlhf answer: {str(answer)[:500]}") from exc
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _batcher(url: str | None, pid: int) -> MicroBatcher[Row, Reward]:
     # One per process: a forked worker must not share the parent's lock or connections.
     client = RewardClient(url)
 
     def send(rows: list[Row]) -> list[Reward]:
-        queries, prompts, labels = zip(*rows)
+        queries, prompts, labels = zip(*rows, strict=False)
         answer = client.post_json("/openrlhf", {"query": queries, "prompts": prompts, "labels": labels})
         return _split(answer, len(rows))
 

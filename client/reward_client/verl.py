@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 DECIDED_CORRECT = frozenset({"correct", "accepted"})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _client(url: str | None) -> RewardClient:
     # veRL hands a reward function only kwargs, so the client lives here, one per URL; it opens its
     # connections lazily in each process and event loop, so this survives Ray's and prime's forks.
@@ -49,7 +49,11 @@ def _client(url: str | None) -> RewardClient:
 
 
 def build_item(
-    data_source: Any, solution_str: str, ground_truth: Any, extra_info: Mapping[str, Any] | None, mode: str | None = None
+    data_source: Any,
+    solution_str: str,
+    ground_truth: Any,
+    extra_info: Mapping[str, Any] | None,
+    mode: str | None = None,
 ) -> dict[str, Any]:
     """A code item when `extra_info["tests"]` or the ground truth holds tests, else a math item."""
     extra = extra_info if isinstance(extra_info, Mapping) else {}
@@ -63,7 +67,12 @@ def build_item(
 def reward_dict(result: ScoreResult, null_score: float) -> dict[str, Any]:
     """The same five keys for every sample: veRL appends each key's value to a per-batch list."""
     if result.score is None:
-        logger.warning("reward-service could not decide an item (%s: %s); using %s", result.status, result.details.get("error"), null_score)
+        logger.warning(
+            "reward-service could not decide an item (%s: %s); using %s",
+            result.status,
+            result.details.get("error"),
+            null_score,
+        )
     return {
         "score": float(null_score if result.score is None else result.score),
         "acc": 1.0 if result.status in DECIDED_CORRECT else 0.0,

@@ -124,7 +124,9 @@ def checked_json(response: httpx.Response) -> Any:
         try:
             return response.json()
         except ValueError as exc:
-            raise ProtocolMismatch(f"{response.request.url} answered {response.status_code} with a non-JSON body") from exc
+            raise ProtocolMismatch(
+                f"{response.request.url} answered {response.status_code} with a non-JSON body"
+            ) from exc
     if 400 <= response.status_code < 500:
         raise RequestRejected(response.status_code, _detail(response))
     raise ServiceFailed(response.status_code, _detail(response))

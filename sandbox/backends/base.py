@@ -61,5 +61,5 @@ class SandboxBackend(ABC):
         """Remove sandboxes left by an earlier process; returns how many."""
         return 0
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - optional hook: most backends own nothing to remove
         """Remove whatever this backend still owns."""

@@ -15,7 +15,6 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-
 from typing import Any
 
 from sandbox.backends.base import HARNESS_DIR, JUDGE_NODE, SandboxBackend, SandboxUnavailable
@@ -41,7 +40,11 @@ _JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; don
 
 class BwrapSession(ProcessSession):
     def __init__(
-        self, process: asyncio.subprocess.Process, release: int | None, backend: BwrapBackend, cgroup: SessionCgroup | None
+        self,
+        process: asyncio.subprocess.Process,
+        release: int | None,
+        backend: BwrapBackend,
+        cgroup: SessionCgroup | None,
     ) -> None:
         super().__init__(process)
         self._uid = release
@@ -111,12 +114,18 @@ class BwrapBackend(SandboxBackend):
             "--die-with-parent",
             "--as-pid-1",
             "--new-session",
-            "--cap-drop", "ALL",
+            "--cap-drop",
+            "ALL",
             "--clearenv",
-            "--uid", "65534",
-            "--gid", "65534",
-            "--hostname", "sandbox",
-            "--ro-bind", "/usr", "/usr",
+            "--uid",
+            "65534",
+            "--gid",
+            "65534",
+            "--hostname",
+            "sandbox",
+            "--ro-bind",
+            "/usr",
+            "/usr",
         ]
         for name in _TOP_LEVEL:
             path = Path("/") / name

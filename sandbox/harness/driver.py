@@ -162,7 +162,12 @@ def _run(argv: list[str], stdin: str, limits: dict[str, Any], cwd: str, fd3: boo
     read3 = write3 = None
     if fd3:
         read3, write3 = os.pipe()
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": cwd, "LANG": "C.UTF-8", "TMPDIR": SCRATCH_DIRS[0] if SCRATCH_DIRS else cwd}
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": cwd,
+        "LANG": "C.UTF-8",
+        "TMPDIR": SCRATCH_DIRS[0] if SCRATCH_DIRS else cwd,
+    }
     if write3 is not None:
         # The runners report on this descriptor, apart from the program's stdout.
         env["RESULT_FD"] = str(write3)
@@ -325,7 +330,7 @@ def _run(argv: list[str], stdin: str, limits: dict[str, Any], cwd: str, fd3: boo
     if reply_cut:
         result["reply_budget_exhausted"] = True
     if fd3:
-        result["fd3"] = bytes(extra[:STDERR_TAIL * 256]).decode("utf-8", "replace")
+        result["fd3"] = bytes(extra[: STDERR_TAIL * 256]).decode("utf-8", "replace")
     return result
 
 
@@ -460,7 +465,9 @@ class _WorkDir:
                     pending.append(name)
                 elif entry.is_file(follow_symlinks=False):
                     with open(entry.path, "rb") as handle:
-                        self.files.append((name, handle.read(), stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode)))
+                        self.files.append(
+                            (name, handle.read(), stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode))
+                        )
 
     def restore(self) -> bool:
         clean = _wipe_all(time.monotonic() + CLEANUP_BUDGET_S)
@@ -526,7 +533,9 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
             # Nothing of one run (a process it left, a file it wrote) reaches the next.
             leftovers += _kill_others()
             reset_clean = work.restore() and reset_clean
-        result = _run(run["argv"], run.get("stdin", ""), request["limits"], work.path, run.get("fd3", False), reply_left)
+        result = _run(
+            run["argv"], run.get("stdin", ""), request["limits"], work.path, run.get("fd3", False), reply_left
+        )
         reply_left -= result.get("stdout_bytes", 0) + len(result.get("fd3", ""))
         reply["runs"].append(result)
         if request.get("stop_on_failure") and result["exit_code"] != 0:

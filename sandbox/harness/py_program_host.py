@@ -10,6 +10,7 @@ it never gives this process the nonce or the test code.
 
 from __future__ import annotations
 
+import functools
 import pickle
 import struct
 import traceback
@@ -99,6 +100,12 @@ def _load(path: str, namespace: dict[str, Any]) -> None:
     exec(compile(source, path, "exec"), namespace)
 
 
+def _call(functions: dict[str, Any], namespace: dict[str, Any], name: str, args: Any, kwargs: Any) -> Any:
+    if name not in functions:
+        functions[name] = _find(namespace, name)
+    return functions[name](*args, **kwargs)
+
+
 def serve(inp: BinaryIO, out: BinaryIO) -> None:
     """Load the program the first message names, then answer calls until EOF."""
     request = _receive(inp)
@@ -112,13 +119,7 @@ def serve(inp: BinaryIO, out: BinaryIO) -> None:
     functions: dict[str, Any] = {}
     while (request := _receive(inp)) is not None:
         _, name, args, kwargs = request
-
-        def call() -> Any:
-            if name not in functions:
-                functions[name] = _find(namespace, name)
-            return functions[name](*args, **kwargs)
-
-        state, value = _attempt(out, call)
+        state, value = _attempt(out, functools.partial(_call, functions, namespace, name, args, kwargs))
         if state == "exited":
             return
         if state == "ok":

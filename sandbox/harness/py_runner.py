@@ -186,7 +186,7 @@ class Program:
             return self._raise(answer)
         _, value, args_after, kwargs_after = answer
         if type(args_after) is tuple and len(args_after) == len(args):
-            for sent, returned in zip(args, args_after):
+            for sent, returned in zip(args, args_after, strict=False):
                 _copy_back(sent, returned)
         if type(kwargs_after) is dict:
             for key, sent in kwargs.items():

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Response
-from service.api.strict_json import StrictJSONRoute
 from redis.exceptions import RedisError
 
 from service.api.backpressure import admit_batch, refuse_oversized_batch
 from service.api.deps import batch_jobs, scoring_context
+from service.api.strict_json import StrictJSONRoute
 from service.batch_jobs.runner import BatchJobs
 from service.context import ScoringContext
 from service.schemas import ErrorResponse, JobStatus, ScoreRequest

@@ -18,15 +18,14 @@ from time import perf_counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
-from service.api.strict_json import StrictJSONRoute
 from pydantic import TypeAdapter, ValidationError
 
 from service.api.backpressure import refuse_oversized_batch
 from service.api.deps import scoring_context
+from service.api.strict_json import StrictJSONRoute
 from service.context import ScoringContext
 from service.pipeline import score_batch
-from service.schemas import AnyItem
-from service.schemas import ErrorResponse, Item, ItemResult, OpenRLHFRequest, OpenRLHFResponse, ScoreOptions
+from service.schemas import AnyItem, ErrorResponse, Item, ItemResult, OpenRLHFRequest, OpenRLHFResponse, ScoreOptions
 
 router = APIRouter(tags=["trainers"], route_class=StrictJSONRoute)
 
@@ -96,7 +95,9 @@ def _column(values: list[Any] | None, count: int, name: str) -> list[Any]:
     responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
     summary="Score rollouts in OpenRLHF's remote reward-model format",
 )
-async def openrlhf(request: OpenRLHFRequest, ctx: Annotated[ScoringContext, Depends(scoring_context)]) -> OpenRLHFResponse:
+async def openrlhf(
+    request: OpenRLHFRequest, ctx: Annotated[ScoringContext, Depends(scoring_context)]
+) -> OpenRLHFResponse:
     count = len(request.query)
     refuse_oversized_batch(count, ctx.settings, "queries")
     prompts = _column(request.prompts, count, "prompts")
@@ -105,7 +106,7 @@ async def openrlhf(request: OpenRLHFRequest, ctx: Annotated[ScoringContext, Depe
 
     results: list[ItemResult | None] = [None] * count
     items: list[AnyItem] = []
-    for index, (query, prompt, label) in enumerate(zip(request.query, prompts, labels)):
+    for index, (query, prompt, label) in enumerate(zip(request.query, prompts, labels, strict=False)):
         try:
             items.append(rollout_item(index, query, prompt, label))
         except ValueError as exc:  # one bad label never fails the batch

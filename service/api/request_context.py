@@ -71,7 +71,9 @@ class RequestContextMiddleware:
             duration_ms = round((perf_counter() - started) * 1000, 2)
             route = _route_template(scope)
             fields = {"method": scope["method"], "path": scope["path"], "route": route, "status": status}
-            access_log.info("%s %s %d", scope["method"], scope["path"], status, extra={**fields, "duration_ms": duration_ms})
+            access_log.info(
+                "%s %s %d", scope["method"], scope["path"], status, extra={**fields, "duration_ms": duration_ms}
+            )
             _count_response(scope, route, status)
             request_id_var.reset(token)
 

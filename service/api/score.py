@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from service.api.strict_json import StrictJSONRoute
 from service.api.backpressure import refuse_oversized_batch
 from service.api.deps import scoring_context
+from service.api.strict_json import StrictJSONRoute
 from service.context import ScoringContext
 from service.pipeline import score_batch
 from service.schemas import ErrorResponse, ScoreRequest, ScoreResponse

@@ -30,9 +30,7 @@ class BatchJobs:
         self.store = store
         self._running: set[asyncio.Task[None]] = set()
 
-    async def submit(
-        self, items: Sequence[AnyItem], options: ScoreOptions, ctx: ScoringContext
-    ) -> JobStatus:
+    async def submit(self, items: Sequence[AnyItem], options: ScoreOptions, ctx: ScoringContext) -> JobStatus:
         job_id = uuid.uuid4().hex
         settings = ctx.settings
         await self.store.create(job_id, len(items), settings.job_deadline_s + settings.job_result_ttl_s)
@@ -41,9 +39,7 @@ class BatchJobs:
         task.add_done_callback(self._running.discard)
         return JobStatus(id=job_id, status="running", done=0, total=len(items))
 
-    async def _run(
-        self, job_id: str, items: Sequence[AnyItem], options: ScoreOptions, ctx: ScoringContext
-    ) -> None:
+    async def _run(self, job_id: str, items: Sequence[AnyItem], options: ScoreOptions, ctx: ScoringContext) -> None:
         settings = ctx.settings
         done = 0
 

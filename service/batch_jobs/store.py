@@ -129,7 +129,7 @@ class RedisJobStore:
 
     async def get(self, job_id: str) -> JobStatus | None:
         key = self._key(job_id)
-        fields = {k.decode(): v.decode() for k, v in (await self._redis.hgetall(key)).items()}
+        fields = {_text(k): _text(v) for k, v in (await self._redis.hgetall(key)).items()}
         if not fields:
             return None
         status = fields["status"]
@@ -148,7 +148,11 @@ class RedisJobStore:
         await self._redis.aclose()
 
 
-def _decode_results(payload: bytes) -> list[ItemResult]:
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _decode_results(payload: bytes | str) -> list[ItemResult]:
     return [ItemResult.model_validate(r) for r in json.loads(payload)]
 
 

@@ -54,7 +54,7 @@ class LocalDispatcher:
         memory_mb: int = 0,
         *,
         code_pool: SandboxPool | None = None,
-        compile_settings: CompileSettings = CompileSettings(),
+        compile_settings: CompileSettings | None = None,
         allow_unsafe_code: bool = False,
     ) -> None:
         # forkserver: workers never inherit the API's threads and event loop, and a
@@ -69,7 +69,7 @@ class LocalDispatcher:
         self.ready = False
         self.code_pool = code_pool
         self.languages: dict[str, str | None] = {}
-        self._compile = compile_settings
+        self._compile = compile_settings or CompileSettings()
         self._allow_unsafe_code = allow_unsafe_code
 
     @classmethod
@@ -91,7 +91,9 @@ class LocalDispatcher:
             if self.code_pool.unavailable is not None and self._allow_unsafe_code:
                 reason = self.code_pool.unavailable
                 await self.code_pool.close()
-                self.code_pool = SandboxPool(create_backend("unsafe", self.code_pool.backend.maxima), self.code_pool.size)
+                self.code_pool = SandboxPool(
+                    create_backend("unsafe", self.code_pool.backend.maxima), self.code_pool.size
+                )
                 await self.code_pool.start()
                 self.code_pool.warning = f"running code WITHOUT isolation (REWARD_SANDBOX_ALLOW_UNSAFE): {reason}"
             self.languages = await probe_languages(self.code_pool)
@@ -130,7 +132,9 @@ class LocalDispatcher:
                 {"error": f"verification did not finish in {hard_timeout_s:g} s; its worker was replaced"},
             )
         except ProcessExpired as exc:
-            return Verdict("error", None, {"error": f"verifier worker died (exit code {exc.exitcode}); it was replaced"})
+            return Verdict(
+                "error", None, {"error": f"verifier worker died (exit code {exc.exitcode}); it was replaced"}
+            )
         except Exception as exc:  # our failure: reported on this item, never raised into the batch
             return Verdict("error", None, {"error": f"verifier failed: {type(exc).__name__}: {exc}"})
         finally:

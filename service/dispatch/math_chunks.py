@@ -135,12 +135,15 @@ class MathChunkPool:
             for conn in wait(list(busy), timeout=max(0.0, next_deadline - time.monotonic())):
                 slot = busy[conn]  # type: ignore[index]
                 try:
-                    index, verdict = conn.recv()  # type: ignore[union-attr]
+                    index, verdict = conn.recv()  # type: ignore[union-attr, call-arg]
                 except (EOFError, OSError):
                     code = slot.process.exitcode
-                    retire(slot, Verdict("error", None, {"error": f"verifier process died (exit code {code}); it was replaced"}))
+                    retire(
+                        slot,
+                        Verdict("error", None, {"error": f"verifier process died (exit code {code}); it was replaced"}),
+                    )
                     continue
-                verdicts[index] = verdict
+                verdicts[index] = verdict  # type: ignore[assignment]
                 slot.assigned.popleft()
                 slot.since = time.monotonic()
                 if not slot.assigned:

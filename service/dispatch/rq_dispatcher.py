@@ -29,7 +29,7 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -40,13 +40,12 @@ from rq.job import Job as RQJob
 from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
 
-from service.verifiers.verdict import verdict_from_json
-from service.dispatch.rq_jobs import REPLY_PREFIX, TASK_QUEUES, deliver_chunk, queue_name, verify_chunk
+from service.dispatch.rq_jobs import REPLY_PREFIX, TASK_QUEUES, deliver_chunk, verify_chunk
 from service.dispatch.sandbox_report import SandboxReport, read_combined
 from service.logging_setup import current_request_id
 from service.settings import Settings
 from service.verifiers.jobs import Job
-from service.verifiers.verdict import Verdict
+from service.verifiers.verdict import Status, Verdict, verdict_from_json
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ class _Chunk:
 
 
 def _infrastructure_verdict(task: str, message: str) -> Verdict:
-    status = "sandbox_error" if task == "code" else "error"
+    status: Status = "sandbox_error" if task == "code" else "error"
     return Verdict(status, None, {"error": message})
 
 
@@ -137,7 +136,7 @@ class RQDispatcher:
         assert all(v is not None for v in verdicts)
         return verdicts  # type: ignore[return-value]
 
-    async def verify_stream(self, jobs: Sequence[Job]) -> AsyncIterator[tuple[int, Verdict]]:
+    async def verify_stream(self, jobs: Sequence[Job]) -> AsyncGenerator[tuple[int, Verdict], None]:
         if not jobs:
             return
         request = uuid.uuid4().hex
@@ -229,8 +228,8 @@ class RQDispatcher:
                 self._queues[task].enqueue_many(datas, pipeline=pipe)
             pipe.execute()
 
-    def _take_reply(self, chunks: dict[int, _Chunk], reply: bytes) -> list[tuple[int, Verdict]]:
-        message = json.loads(reply)
+    def _take_reply(self, chunks: dict[int, _Chunk], reply: bytes | str | int) -> list[tuple[int, Verdict]]:
+        message = json.loads(reply if isinstance(reply, (bytes, str)) else str(reply))
         chunk = chunks.pop(int(message["chunk"]), None)
         if chunk is None:
             return []  # a second delivery of a retried chunk
@@ -240,7 +239,7 @@ class RQDispatcher:
             return [
                 (i, _infrastructure_verdict(chunk.task, "worker returned a malformed chunk")) for i in chunk.indices
             ]
-        return list(zip(chunk.indices, verdicts))
+        return list(zip(chunk.indices, verdicts, strict=False))
 
     def _fail(self, chunks: dict[int, _Chunk], chunk: _Chunk, message: str) -> list[tuple[int, Verdict]]:
         chunks.pop(chunk.number, None)
@@ -266,7 +265,7 @@ class RQDispatcher:
             self._clean_started(self._queues[task])
         found = RQJob.fetch_many([chunk.rq_id for chunk in outstanding], connection=self._redis)
         problems: dict[int, str] = {}
-        for chunk, job in zip(outstanding, found):
+        for chunk, job in zip(outstanding, found, strict=False):
             if job is None:
                 problems[chunk.number] = (
                     "the job queue lost these items before a worker verified them "

@@ -26,13 +26,12 @@ from typing import Any, Protocol
 from redis import Redis
 from rq.job import Job as RQJob
 
-from service.verifiers.verdict import verdict_to_json
 from service.dispatch.local import LocalDispatcher
 from service.dispatch.math_chunks import MathChunkPool
 from service.dispatch.sandbox_report import SandboxReport
 from service.settings import Settings
 from service.verifiers.jobs import Job, MathJob
-from service.verifiers.verdict import Verdict
+from service.verifiers.verdict import Verdict, verdict_to_json
 
 # One queue per task, so slow code never starves math.
 TASK_QUEUES = {"math": "reward-math", "code": "reward-code"}
@@ -93,7 +92,7 @@ class MathChunks:
 
     def verify(self, jobs: Sequence[Job]) -> list[Verdict]:
         math = [i for i, job in enumerate(jobs) if isinstance(job, MathJob)]
-        verdicts = dict(zip(math, self.pool.verify([jobs[i] for i in math])))  # type: ignore[misc]
+        verdicts = dict(zip(math, self.pool.verify([jobs[i] for i in math]), strict=False))  # type: ignore[misc]
         wrong_queue = Verdict("sandbox_error", None, {"error": "a code item reached a math worker"})
         return [verdicts.get(i, wrong_queue) for i in range(len(jobs))]
 
@@ -115,7 +114,10 @@ def build_verifier(settings: Settings, task: str = "math", processes: int | None
     """
     if task == "math":
         pool = MathChunkPool(
-            processes or settings.workers, settings.math_timeout_s, settings.math_kill_grace_s, settings.worker_memory_mb
+            processes or settings.workers,
+            settings.math_timeout_s,
+            settings.math_kill_grace_s,
+            settings.worker_memory_mb,
         )
         pool.start()
         return MathChunks(pool)

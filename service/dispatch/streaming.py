@@ -13,7 +13,7 @@ are stopped.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
 from typing import Protocol, runtime_checkable
 
@@ -24,7 +24,7 @@ from service.verifiers.verdict import Verdict
 
 @runtime_checkable
 class StreamingDispatcher(Protocol):
-    def verify_stream(self, jobs: Sequence[Job]) -> AsyncIterator[tuple[int, Verdict]]:
+    def verify_stream(self, jobs: Sequence[Job]) -> AsyncGenerator[tuple[int, Verdict], None]:
         """(index into ``jobs``, verdict) pairs in completion order, each index once."""
         ...
 
@@ -58,13 +58,13 @@ async def verify_within(
     return [verdict if verdict is not None else late for verdict in verdicts]
 
 
-def _stream(dispatcher: Dispatcher, jobs: Sequence[Job]) -> AsyncIterator[tuple[int, Verdict]]:
+def _stream(dispatcher: Dispatcher, jobs: Sequence[Job]) -> AsyncGenerator[tuple[int, Verdict], None]:
     if isinstance(dispatcher, StreamingDispatcher):
         return dispatcher.verify_stream(jobs)
     return _one_call_per_job(dispatcher, jobs)
 
 
-async def _one_call_per_job(dispatcher: Dispatcher, jobs: Sequence[Job]) -> AsyncIterator[tuple[int, Verdict]]:
+async def _one_call_per_job(dispatcher: Dispatcher, jobs: Sequence[Job]) -> AsyncGenerator[tuple[int, Verdict], None]:
     async def one(index: int, job: Job) -> tuple[int, Verdict]:
         (verdict,) = await dispatcher.verify([job])
         return index, verdict

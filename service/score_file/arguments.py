@@ -8,8 +8,13 @@ from pathlib import Path
 
 def add_score_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", type=Path, help="JSONL: one /score item per line, plus any other fields (kept)")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="JSONL out: each input line + score, status, "
-                        "details, cached. Run again with the same file to resume.")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="JSONL out: each input line + score, status, details, cached. Run again with the same file to resume.",
+    )
     where = parser.add_argument_group("where to score")
     where.add_argument("--url", help="a running service (POST /score); default: the embedded pipeline in this process")
     where.add_argument("--token", help="bearer token for --url")
@@ -21,11 +26,18 @@ def add_score_arguments(parser: argparse.ArgumentParser) -> None:
     reward.add_argument("--language", help="target language (ISO 639-1) of the reasoning: adds details.language_share")
     reward.add_argument("--language-weight", type=float, help="weight of the language term (default 0: report only)")
     select = parser.add_argument_group("rejection sampling")
-    select.add_argument("--select", choices=["correct", "best"], help="write every correct sample, or the best per group")
+    select.add_argument(
+        "--select", choices=["correct", "best"], help="write every correct sample, or the best per group"
+    )
     select.add_argument("--select-out", type=Path, help="where (default: OUTPUT's name with .correct/.best.jsonl)")
-    select.add_argument("--group-by", default="prompt_id", help="field that names a sample's prompt (default prompt_id)")
-    select.add_argument("--min-language-share", type=float, help="R1 filter: drop reasoning below this share "
-                        "of target-language words (needs --language)")
+    select.add_argument(
+        "--group-by", default="prompt_id", help="field that names a sample's prompt (default prompt_id)"
+    )
+    select.add_argument(
+        "--min-language-share",
+        type=float,
+        help="R1 filter: drop reasoning below this share of target-language words (needs --language)",
+    )
     select.add_argument("--no-code-in-reasoning", action="store_true", help="R1 filter: drop code blocks in reasoning")
     select.add_argument("--max-paragraph-chars", type=int, help="R1 filter: drop reasoning with a longer paragraph")
     report = parser.add_argument_group("report")

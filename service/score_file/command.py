@@ -95,4 +95,3 @@ def run_score_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         errors.print("[yellow]interrupted; what was scored is saved: run again to resume")
         return 130
-

@@ -89,4 +89,3 @@ class LineWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-

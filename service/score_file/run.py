@@ -13,8 +13,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 
-from service.schemas import AnyItem
-from service.schemas import Item, ScoreOptions
+from service.schemas import AnyItem, Item, ScoreOptions
 from service.score_file.jsonl import LineWriter, count_lines, drop_torn_tail, iter_json_lines, iter_records
 from service.score_file.plot import plot_pass_rates
 from service.score_file.progress import ScoreProgress
@@ -246,4 +245,3 @@ def _selected(config: ScoreFileConfig, record: dict[str, Any], best_ids: set[str
     if config.select == "best":
         return str(record["id"]) in best_ids
     return is_correct(record) and config.filters.rejects(record) is None
-

@@ -11,8 +11,7 @@ import httpx
 
 from service.context import ScoringContext, open_scoring_context
 from service.pipeline import score_batch
-from service.schemas import AnyItem
-from service.schemas import ScoreOptions
+from service.schemas import AnyItem, ScoreOptions
 from service.settings import Settings
 
 # The fields a result adds to an input line.

@@ -8,5 +8,9 @@ abs = math.isnan
 def add(a, b):
     return 0
 """
-TESTS = {"kind": "assert", "entry_point": "add", "code": "def check(candidate):\n    assert not abs(candidate(2, 3) - 5) > 1e-6\n"}
+TESTS = {
+    "kind": "assert",
+    "entry_point": "add",
+    "code": "def check(candidate):\n    assert not abs(candidate(2, 3) - 5) > 1e-6\n",
+}
 EXPECT = {"wrong_answer"}

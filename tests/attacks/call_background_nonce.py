@@ -3,7 +3,7 @@ for the next runner, reads its request (and nonce) through /proc/PID/fd/0, write
 forged pass on its result descriptor and kills it. Nothing of a run may outlive it,
 and a runner killed by a signal never passes."""
 
-PROGRAM = r'''
+PROGRAM = r"""
 import os, json, signal, time
 
 def _spy():
@@ -39,7 +39,7 @@ def solve(n):
             _spy()
         os._exit(0)
     return -1
-'''
+"""
 # Expected 0 for every case: a forged "returned" with value 0 would match, so only the
 # first run's honest -1 is judged, and the forged passes of later runs must not count.
 TESTS = {"kind": "call", "fn_name": "solve", "cases": [{"args": [n], "expected": 0} for n in range(1, 9)]}

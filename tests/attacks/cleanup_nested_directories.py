@@ -20,4 +20,6 @@ print("wrong")
 TESTS = {"kind": "stdio", "cases": [{"input": "", "output": "right"}]}
 EXPECT = {"wrong_answer"}
 _ADD = "a, b = map(int, input().split())\nprint(a + b)"
-NEIGHBOURS = [(_ADD + f"  # {n}", {"kind": "stdio", "cases": [{"input": f"{n} 1", "output": str(n + 1)}]}) for n in range(3)]
+NEIGHBOURS = [
+    (_ADD + f"  # {n}", {"kind": "stdio", "cases": [{"input": f"{n} 1", "output": str(n + 1)}]}) for n in range(3)
+]

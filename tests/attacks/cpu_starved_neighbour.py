@@ -18,8 +18,7 @@ TESTS = {"kind": "stdio", "cases": [{"input": "", "output": "idle"}]}
 LIMITS = {"time_s": 4}
 EXPECT = {"wrong_answer", "time_limit"}
 # Waits for the neighbour's children to be running, then needs about 0.15 s of CPU.
-_HONEST = (
-    "import time\ntime.sleep(0.5)\ntotal = 0\nfor i in range(1_500_000):\n    total += i\n"
-    "print(total)"
-)
-NEIGHBOURS = [(_HONEST, {"kind": "stdio", "cases": [{"input": "", "output": str(sum(range(1_500_000)))}]}, {"time_s": 1})]
+_HONEST = "import time\ntime.sleep(0.5)\ntotal = 0\nfor i in range(1_500_000):\n    total += i\nprint(total)"
+NEIGHBOURS = [
+    (_HONEST, {"kind": "stdio", "cases": [{"input": "", "output": str(sum(range(1_500_000)))}]}, {"time_s": 1})
+]

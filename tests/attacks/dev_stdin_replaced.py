@@ -23,4 +23,7 @@ print(0)
 TESTS = {"kind": "stdio", "cases": [{"input": "2 3", "output": "5"}]}
 EXPECT = {"wrong_answer"}
 _READS_DEV_STDIN = "a, b = map(int, open('/dev/stdin').read().split())\nprint(a + b)"
-NEIGHBOURS = [(_READS_DEV_STDIN + f"  # {n}", {"kind": "stdio", "cases": [{"input": f"{n} 3", "output": str(n + 3)}]}) for n in range(4)]
+NEIGHBOURS = [
+    (_READS_DEV_STDIN + f"  # {n}", {"kind": "stdio", "cases": [{"input": f"{n} 3", "output": str(n + 3)}]})
+    for n in range(4)
+]

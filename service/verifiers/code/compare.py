@@ -23,7 +23,7 @@ def _tokens_match(got: str, want: str, tolerance: float) -> bool:
     got_tokens, want_tokens = got.split(), want.split()
     if len(got_tokens) != len(want_tokens):
         return False
-    for a, b in zip(got_tokens, want_tokens):
+    for a, b in zip(got_tokens, want_tokens, strict=False):
         if a == b:
             continue
         # An expected integer is a count or an index: only the same integer matches it.
@@ -41,7 +41,7 @@ def stdout_matches(got: str, want: str, float_tolerance: float | None = None) ->
     Returns whether they match and, if not, where they first differ (for details).
     """
     got_lines, want_lines = _lines(got), _lines(want)
-    for number, (a, b) in enumerate(zip(got_lines, want_lines), start=1):
+    for number, (a, b) in enumerate(zip(got_lines, want_lines, strict=False), start=1):
         same = a == b or (float_tolerance is not None and _tokens_match(a, b, float_tolerance))
         if not same:
             return False, f"line {number}: expected {b[:80]!r}, got {a[:80]!r}"
@@ -62,7 +62,9 @@ def values_equal(got: Any, want: Any, float_tolerance: float = 1e-9) -> bool:
             return got == want
         return math.isclose(got, want, rel_tol=float_tolerance, abs_tol=float_tolerance)
     if isinstance(want, list) and isinstance(got, list):
-        return len(got) == len(want) and all(values_equal(a, b, float_tolerance) for a, b in zip(got, want))
+        return len(got) == len(want) and all(
+            values_equal(a, b, float_tolerance) for a, b in zip(got, want, strict=False)
+        )
     if isinstance(want, dict) and isinstance(got, dict):
         return got.keys() == want.keys() and all(values_equal(got[k], want[k], float_tolerance) for k in want)
     return type(got) is type(want) and got == want

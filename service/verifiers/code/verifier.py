@@ -95,12 +95,18 @@ def _limit_verdict(run: dict[str, Any], limits: Limits) -> dict[str, Any] | None
     if run.get("error"):
         return {"status": "sandbox_error", "message": run["error"]}
     if run.get("limit") == "time" or run.get("signal") == signal.SIGXCPU:
-        return {"status": "time_limit", "message": f"used more than {limits.time_s:g} s of CPU time, or waited more than {2 * limits.time_s + 1:g} s"}
+        return {
+            "status": "time_limit",
+            "message": f"used more than {limits.time_s:g} s of CPU time, or waited more than {2 * limits.time_s + 1:g} s",
+        }
     if run.get("limit") == "memory":
         return failure("memory_limit", run, f"its processes together used more than {limits.memory_mb} MB")
     if run.get("limit") == "output":
         if run.get("reply_budget_exhausted"):
-            return {"status": "output_limit", "message": "the item's runs together printed more than the sandbox sends back"}
+            return {
+                "status": "output_limit",
+                "message": "the item's runs together printed more than the sandbox sends back",
+            }
         return {"status": "output_limit", "message": f"printed more than {limits.output_kb} KB"}
     if run.get("signal") == signal.SIGXFSZ:
         return {"status": "output_limit", "message": f"wrote a file larger than {limits.file_kb} KB"}
@@ -151,7 +157,11 @@ async def verify_code(job: CodeJob, pool: SandboxPool, compile: CompileSettings)
 
 def _judge_reply(reply: dict[str, Any], request: _Attempt, language: str) -> Verdict:
     if reply.get("nonce") != request.nonce:
-        return Verdict("sandbox_error", None, {"error": f"the sandbox driver failed: {reply.get('driver_error', 'reply does not match the request')}"})
+        return Verdict(
+            "sandbox_error",
+            None,
+            {"error": f"the sandbox driver failed: {reply.get('driver_error', 'reply does not match the request')}"},
+        )
 
     details: dict[str, Any] = {"language": language}
     compiled = reply.get("compile")
@@ -165,7 +175,7 @@ def _judge_reply(reply: dict[str, Any], request: _Attempt, language: str) -> Ver
 
     runs = reply.get("runs", [])
     tests = [request.judge(index, run) for index, run in enumerate(runs)]
-    for test, run in zip(tests, runs):
+    for test, run in zip(tests, runs, strict=False):
         test["time_s"] = run.get("wall_s")
     if any(test["status"] == "sandbox_error" for test in tests):
         failing = next(test for test in tests if test["status"] == "sandbox_error")

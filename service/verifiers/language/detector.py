@@ -9,7 +9,7 @@ Chinese, Japanese and Korean are not among them.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from lingua import LanguageDetector, LanguageDetectorBuilder
 
@@ -18,7 +18,7 @@ from service.verifiers.language.codes import language_of_code
 CANDIDATE_CODES = ("en", "fr", "de", "es", "pt", "it", "nl", "pl", "tr", "vi", "id", "ru", "uk", "ar", "fa", "hi")
 
 
-@lru_cache(maxsize=None)
+@cache
 def detector_for(target: str) -> LanguageDetector:
     """One detector per target for the life of the process; lingua loads each model on first use."""
     languages = {language_of_code(code) for code in (*CANDIDATE_CODES, target)}

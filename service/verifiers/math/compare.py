@@ -46,11 +46,7 @@ def clearly_different_numbers(a: Any, b: Any) -> bool:
         scale = max(abs(a_value), abs(b_value))
         if scale == 0:
             return False
-        tolerance = (
-            _FLOAT_RELATIVE_TOLERANCE
-            if a.has(sympy.Float) or b.has(sympy.Float)
-            else _EXACT_RELATIVE_TOLERANCE
-        )
+        tolerance = _FLOAT_RELATIVE_TOLERANCE if a.has(sympy.Float) or b.has(sympy.Float) else _EXACT_RELATIVE_TOLERANCE
         return bool(abs(a_value - b_value) > tolerance * scale)
     except (TypeError, ValueError, ArithmeticError, AttributeError):
         return False

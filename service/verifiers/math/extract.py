@@ -22,9 +22,7 @@ _THINK_CLOSE = "</think>"
 _BOX_COMMAND_RE = re.compile(r"\\(?:boxed|fbox)(?![a-zA-Z])")
 _BARE_TOKEN_RE = re.compile(r" +([^\s${}.,]+)")
 # What may stand between two boxes that together state one answer.
-_BOX_GLUE_RE = re.compile(
-    r"(?:\s|[,;&$]|\\[\[\]()]|\\q?quad|\\text\{ *(?:and|or|,)? *\}|\band\b|\bor\b|\\[,;: !])*"
-)
+_BOX_GLUE_RE = re.compile(r"(?:\s|[,;&$]|\\[\[\]()]|\\q?quad|\\text\{ *(?:and|or|,)? *\}|\band\b|\bor\b|\\[,;: !])*")
 # Glue longer than this is prose between two separate answers, not a list.
 _BOX_GLUE_MAX_CHARS = 64
 _ANSWER_OPEN_RE = re.compile(r"<answer>", re.IGNORECASE)

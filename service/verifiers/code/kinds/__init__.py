@@ -25,4 +25,14 @@ def typed_tests(data: Mapping[str, Any]) -> CodeTests:
     return KINDS[data["kind"]].from_dict(data)
 
 
-__all__ = ["KINDS", "AssertTests", "CallTests", "CodeTests", "KindOfTests", "RunContext", "StdioTests", "Unsupported", "typed_tests"]
+__all__ = [
+    "KINDS",
+    "AssertTests",
+    "CallTests",
+    "CodeTests",
+    "KindOfTests",
+    "RunContext",
+    "StdioTests",
+    "Unsupported",
+    "typed_tests",
+]

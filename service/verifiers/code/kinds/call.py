@@ -42,7 +42,9 @@ class CallTests:
         return canonical_json({"kind": self.kind, "fn_name": self.fn_name, "cases": cases})
 
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
-        return [runner_run(context, self.kind, mode="call", fn_name=self.fn_name, args=case.args) for case in self.cases]
+        return [
+            runner_run(context, self.kind, mode="call", fn_name=self.fn_name, args=case.args) for case in self.cases
+        ]
 
     def judge(self, index: int, run: dict[str, Any], context: RunContext) -> dict[str, Any]:
         outcome = read_outcome(run, context.nonce)

@@ -33,7 +33,9 @@ def read_outcome(run: dict[str, Any], nonce: str) -> dict[str, Any] | None:
     return None
 
 
-def judge_failed_outcome(run: dict[str, Any], outcome: dict[str, Any] | None, context: RunContext) -> dict[str, Any] | None:
+def judge_failed_outcome(
+    run: dict[str, Any], outcome: dict[str, Any] | None, context: RunContext
+) -> dict[str, Any] | None:
     """The verdict when the runner did not report a success it may claim, else None."""
     if outcome is None:
         return failure("runtime_error", run, "the program ended the test process before the tests finished")
