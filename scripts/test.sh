@@ -21,5 +21,9 @@ CHECKED=(service sandbox client benchmarks tests examples scripts)
 "$VENV/bin/ruff" format --check "${CHECKED[@]}"
 "$VENV/bin/mypy" service sandbox
 "$VENV/bin/lint-imports" --no-cache
+# The documentation site: a broken link or a page missing from the nav fails.
+SITE_DIR="$(mktemp -d)"
+"$VENV/bin/mkdocs" build --strict --quiet --site-dir "$SITE_DIR"
+rm -rf "$SITE_DIR"
 
 exec "$VENV/bin/python" -m pytest "$@"
