@@ -35,13 +35,13 @@ WORKDIR /app
 # pip behind a TLS-inspecting proxy; a plain build has none and pip uses its own.
 COPY pyproject.toml build-ca.pe[m] ./
 RUN if [ -s build-ca.pem ]; then export PIP_CERT=/app/build-ca.pem; fi \
-    && mkdir -p service sandbox && touch README.md service/__init__.py sandbox/__init__.py \
+    && mkdir -p reward_service reward_sandbox && touch README.md reward_service/__init__.py reward_sandbox/__init__.py \
     && pip install "setuptools>=68" wheel . && pip uninstall -y reward-service \
     && rm -rf service sandbox build README.md *.egg-info build-ca.pem
 
 COPY README.md ./
-COPY service/ service/
-COPY sandbox/ sandbox/
+COPY reward_service/ reward_service/
+COPY reward_sandbox/ reward_sandbox/
 RUN pip install --no-deps --no-build-isolation . && rm -rf build *.egg-info
 
 USER 10001

@@ -11,7 +11,7 @@ verification, no cache needed), as a duplicate of another item of the same batch
 from the cache (an earlier batch), or by a worker (a miss); and the hit rate,
 (batch + cache) / every item that needed a verification.
 
-    python benchmarks/cache_hit_rate.py [--corpus PATH]
+    python -m benchmarks.cache_hit_rate [--corpus PATH]
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from service.app import create_app
-from service.settings import Settings
+from reward_service.app import create_app
+from reward_service.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ timed from the first item to the last result, without process start-up:
 Then the language term alone (`language_shares` on the reasoning of N responses,
 one process, models already loaded) and its end-to-end cost on /score.
 
-    python benchmarks/cli_throughput.py [--items 8192] [--language-items 1024]
+    python -m benchmarks.cli_throughput [--items 8192] [--language-items 1024]
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from typing import Any
 import httpx
 from rich.console import Console
 
-from service.schemas import ScoreOptions
-from service.score_file.run import ScoreFileConfig, score_file
-from service.score_file.scorers import InProcessScorer
-from service.settings import Settings
-from service.subprocess_server import running_server
-from service.verifiers.language import language_shares
+from reward_service.schemas import ScoreOptions
+from reward_service.score_file.run import ScoreFileConfig, score_file
+from reward_service.score_file.scorers import InProcessScorer
+from reward_service.settings import Settings
+from devstack.subprocess_server import running_server
+from reward_service.verifiers.language import language_shares
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ judged, with the same concurrency, by:
 - a fresh `docker run` per submission with the same lockdown flags (start-up on
   the critical path, what a naive integration does).
 
-    python benchmarks/code_throughput.py [--items 200] [--concurrency 2]
+    python -m benchmarks.code_throughput [--items 200] [--concurrency 2]
 
 Needs dockerd running and the sandbox image (scripts/provision.sh).
 """
@@ -29,10 +29,10 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from sandbox import LANGUAGES, Limits, SandboxPool, create_backend
-from service.verifiers.code.kinds.stdio import StdioCase, StdioTests
-from service.verifiers.code.verifier import CompileSettings, verify_code
-from service.verifiers.jobs import CodeJob
+from reward_sandbox import LANGUAGES, Limits, SandboxPool, create_backend
+from reward_service.verifiers.code.kinds.stdio import StdioCase, StdioTests
+from reward_service.verifiers.code.verifier import CompileSettings, verify_code
+from reward_service.verifiers.jobs import CodeJob
 
 IMAGE = "reward-sandbox:0.1.0"
 # The interpreter the bwrap sandbox runs programs with, so the baseline pays the same start-up.

@@ -8,7 +8,7 @@ deduplicated by response), and the responses repeated as they are. For each:
 items/s of /score and of a plain math-verify loop over the same items, the
 ratio, and the verdict agreement with math-verify where it did not time out.
 
-    python benchmarks/math_throughput.py [--items 8192] [--corpus PATH]
+    python -m benchmarks.math_throughput [--items 8192] [--corpus PATH]
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 from math_verify import parse, verify
 
-from service.subprocess_server import running_server
+from devstack.subprocess_server import running_server
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -25,7 +25,7 @@ the verdict stays what the model earned (right or wrong), no fast path applies,
 and no two items share a verification, so all 8,192 go to the workers. The batch
 cycles through the responses whose final answer is a boxed integer (most of them).
 
-    python benchmarks/scale_out.py [--items 8192] [--corpus PATH]
+    python -m benchmarks.scale_out [--items 8192] [--corpus PATH]
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ from typing import Any
 
 import httpx
 
-from service.local_stack import WorkerProcess, running_redis, wait_for_workers
-from service.redis_cache import KEY_PREFIX
-from service.subprocess_server import running_server
+from devstack.local_stack import WorkerProcess, running_redis, wait_for_workers
+from reward_service.redis_cache import KEY_PREFIX
+from devstack.subprocess_server import running_server
 
 REPO = Path(__file__).resolve().parent.parent
 _LAST_BOXED_INTEGER = re.compile(r"\\boxed\{\s*(-?\d+)\s*\}(?!.*\\boxed\{)", re.DOTALL)

@@ -12,7 +12,7 @@ group, a clipped policy-ratio loss over a few inner updates per batch, and a k3 
 penalty to a frozen reference (the initial policy).
 
     reward-service serve &                    # or pass --serve to start one here
-    python examples/grpo_tiny.py --url http://127.0.0.1:8000 --plot reward_curve.png
+    python -m examples.grpo_tiny --url http://127.0.0.1:8000 --plot reward_curve.png
 
 Needs the `examples` extra (torch, tqdm, matplotlib) and `reward-client`.
 """
@@ -181,7 +181,7 @@ def service_url(args: argparse.Namespace) -> Iterator[str]:
     if not args.serve:
         yield args.url
         return
-    from service.subprocess_server import running_server  # the server package, needed only for --serve
+    from devstack.subprocess_server import running_server  # the server package, needed only for --serve
 
     with running_server({"REWARD_WORKERS": str(args.serve_workers), "REWARD_LOG_LEVEL": "warning"}) as url:
         yield url

@@ -16,10 +16,10 @@ fi
 
 # Fast checks before the tests: lint and format (ruff), types (mypy), and the layer
 # contracts (import-linter: pyproject.toml [tool.importlinter]).
-CHECKED=(service sandbox client benchmarks tests examples scripts)
+CHECKED=(reward_service reward_sandbox devstack client benchmarks tests examples scripts)
 "$VENV/bin/ruff" check "${CHECKED[@]}"
 "$VENV/bin/ruff" format --check "${CHECKED[@]}"
-"$VENV/bin/mypy" service sandbox
+"$VENV/bin/mypy" reward_service reward_sandbox devstack
 "$VENV/bin/lint-imports" --no-cache
 # The documentation site: a broken link or a page missing from the nav fails.
 SITE_DIR="$(mktemp -d)"

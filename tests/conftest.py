@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
-from service.settings import Settings
+from reward_service.app import create_app
+from reward_service.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -22,7 +22,7 @@ TEST_KILL_GRACE_S = 0.5
 
 # An answer whose evaluation hangs in C (an integer power SIGALRM cannot stop), and a
 # reference of the same shape (65536): against a plain reference such as "3" the API
-# calls a power tower `wrong` at once (service/verifiers/math/plausible.py), so the
+# calls a power tower `wrong` at once (reward_service/verifiers/math/plausible.py), so the
 # tests that need a worker to hang pair the two.
 HANG_ANSWER = "\\boxed{5^{5^{5^{5}}}+1}"
 HANG_GOLD = "2^{2^{2^{2}}}"
@@ -48,7 +48,7 @@ def client() -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """A real `reward-service serve` process on 127.0.0.1, shared by the client, adapter and example tests."""
-    from service.subprocess_server import running_server
+    from devstack.subprocess_server import running_server
 
     with running_server({"REWARD_WORKERS": "1", "REWARD_MATH_TIMEOUT_S": "2", "REWARD_LOG_LEVEL": "warning"}) as url:
         yield url

@@ -7,7 +7,7 @@ import uuid
 from conftest import make_settings, math_item, score
 from fastapi.testclient import TestClient
 
-from service.app import create_app
+from reward_service.app import create_app
 
 
 def test_results_come_back_in_order_one_per_item(client: TestClient) -> None:

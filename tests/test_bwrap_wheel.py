@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sandbox.backends.bwrap_binary import find_bwrap
-from service.subprocess_server import running_server
+from reward_sandbox.backends.bwrap_binary import find_bwrap
+from devstack.subprocess_server import running_server
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from sandbox.cgroups import DRIVER_HEADROOM_MB, CgroupRoot
+from reward_sandbox.cgroups import DRIVER_HEADROOM_MB, CgroupRoot
 
 
 def _limit_files(group_dir: os.PathLike[str], version: int) -> list[str]:
@@ -26,7 +26,7 @@ def test_memory_limit_is_set_lowered_and_raised(caplog: pytest.LogCaptureFixture
     try:
         files = _limit_files(group.memory_dir, group.version)
         assert files
-        with caplog.at_level(logging.WARNING, logger="sandbox.cgroups"):
+        with caplog.at_level(logging.WARNING, logger="reward_sandbox.cgroups"):
             # A new group is unlimited, so the first limit lowers; then up, then down again.
             for megabytes in (100, 300, 50):
                 group.set_memory_mb(megabytes)

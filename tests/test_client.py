@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from reward_client import AsyncRewardClient, RequestRejected, RetryPolicy, RewardClient, ServiceUnavailable
 
-from service.subprocess_server import free_port, server_process, wait_until_ready
+from devstack.subprocess_server import free_port, server_process, wait_until_ready
 from tests.conftest import metric_total
 
 REQUESTS = "reward_batch_items_count"  # one observation per scoring request

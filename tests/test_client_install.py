@@ -22,7 +22,7 @@ HTTPX_STACK = {
     "typing-extensions",
     "exceptiongroup",
 }
-HEAVY = {"numpy", "torch", "service", "fastapi", "pydantic", "sympy", "trl", "verl", "openrlhf", "transformers"}
+HEAVY = {"numpy", "torch", "reward_service", "fastapi", "pydantic", "sympy", "trl", "verl", "openrlhf", "transformers"}
 
 
 def _name(requirement: str) -> str:

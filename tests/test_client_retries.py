@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from service.subprocess_server import free_port
+from devstack.subprocess_server import free_port
 
 
 @dataclass

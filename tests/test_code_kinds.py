@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox import LANGUAGES, Limits
-from service.verifiers.code.kinds import KINDS, AssertTests, CallTests, RunContext, StdioTests, Unsupported, typed_tests
-from service.verifiers.code.verifier import CompileSettings, _Attempt
+from reward_sandbox import LANGUAGES, Limits
+from reward_service.verifiers.code.kinds import KINDS, AssertTests, CallTests, RunContext, StdioTests, Unsupported, typed_tests
+from reward_service.verifiers.code.verifier import CompileSettings, _Attempt
 
 WIRE = {
     "stdio": {"kind": "stdio", "cases": [{"input": "1", "output": "2"}, {"output": "3"}], "float_tolerance": None},
@@ -59,7 +59,7 @@ def test_an_outcome_without_this_attempts_nonce_does_not_count() -> None:
 
 
 def test_every_attempt_has_its_own_nonce() -> None:
-    from service.verifiers.jobs import CodeJob
+    from reward_service.verifiers.jobs import CodeJob
 
     class _Backend:
         harness_path = "/harness"

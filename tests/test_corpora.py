@@ -8,7 +8,7 @@ import pytest
 from conftest import corpus_path, load_jsonl, make_settings, math_item, score
 from fastapi.testclient import TestClient
 
-from service.app import create_app
+from reward_service.app import create_app
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.verifiers.math.extract import extract_answer, final_segment, last_boxed, reference_answer
+from reward_service.verifiers.math.extract import extract_answer, final_segment, last_boxed, reference_answer
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,9 @@ import time
 
 import pytest
 
-from service.verifiers.code.extract import extract_program
-from service.verifiers.math.extract import extract_answer, reference_answer
-from service.verifiers.scan import BraceMatcher, fenced_blocks, matching_braces, math_spans, tagged_blocks
+from reward_service.verifiers.code.extract import extract_program
+from reward_service.verifiers.math.extract import extract_answer, reference_answer
+from reward_service.verifiers.scan import BraceMatcher, fenced_blocks, matching_braces, math_spans, tagged_blocks
 
 SIZE = 200_000
 BOUND_S = 2.0

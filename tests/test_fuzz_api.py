@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi
 
-from service.app import create_app
+from reward_service.app import create_app
 
 # Count bound: random examples per operation, on top of schemathesis' coverage phase (a finite,
 # deterministic set of boundary and negative cases derived from the schema: a few hundred requests in all).

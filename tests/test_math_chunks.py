@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from service.dispatch.math_chunks import MathChunkPool
-from service.verifiers.jobs import MathJob
+from reward_service.dispatch.math_chunks import MathChunkPool
+from reward_service.verifiers.jobs import MathJob
 
 HANG = "5^{5^{5^{5}}}"  # a C-level power SIGALRM cannot interrupt
 

@@ -7,7 +7,7 @@ import json
 import httpx
 from fastapi.testclient import TestClient
 
-from service.api.openrlhf import response_from_query
+from reward_service.api.openrlhf import response_from_query
 
 CHATML_PROMPT = "<|im_start|>system\nReason, then box the answer.<|im_end|>\n<|im_start|>user\nWhat is 2+2? (e.g. \\boxed{5} is wrong)<|im_end|>\n<|im_start|>assistant\n"
 

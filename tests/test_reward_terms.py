@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.reward import composite_reward, length_penalty
-from service.schemas import LengthPenaltyOptions, ScoreOptions
-from service.verifiers.language import LanguageShare
+from reward_service.reward import composite_reward, length_penalty
+from reward_service.schemas import LengthPenaltyOptions, ScoreOptions
+from reward_service.verifiers.language import LanguageShare
 from tests.conftest import math_item, score
 
 THINK = "<think>We add two and two to get four.</think> The answer is $\\boxed{4}$."

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from conftest import _docker_ready
 
-from sandbox import LANGUAGES, Limits, SandboxPool, create_backend
-from sandbox.backends.base import HARNESS_DIR
-from service.verifiers.code.kinds.stdio import StdioCase, StdioTests
-from service.verifiers.code.verifier import CompileSettings, verify_code
-from service.verifiers.jobs import CodeJob
+from reward_sandbox import LANGUAGES, Limits, SandboxPool, create_backend
+from reward_sandbox.backends.base import HARNESS_DIR
+from reward_service.verifiers.code.kinds.stdio import StdioCase, StdioTests
+from reward_service.verifiers.code.verifier import CompileSettings, verify_code
+from reward_service.verifiers.jobs import CodeJob
 
 LIMITS = {"time_s": 2, "memory_mb": 256, "output_kb": 64, "file_kb": 1024, "address_space_mb": 320, "processes": None}
 
@@ -100,7 +100,7 @@ def test_docker_orphans_are_reaped_and_own_containers_removed() -> None:
     needs_docker()
     import docker
 
-    from sandbox.backends.docker import LABEL, OWNER_LABEL
+    from reward_sandbox.backends.docker import LABEL, OWNER_LABEL
 
     client = docker.from_env(version="auto")
     # A container left by a worker that died: same host, a pid that no longer runs.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.dispatch.sandbox_report import NO_CODE_WORKER, SandboxReport, combine
+from reward_service.dispatch.sandbox_report import NO_CODE_WORKER, SandboxReport, combine
 
 
 def test_a_language_is_listed_only_when_every_worker_runs_it() -> None:

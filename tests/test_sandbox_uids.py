@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.backends.base import SandboxUnavailable
-from sandbox.uids import UidLeases
+from reward_sandbox.backends.base import SandboxUnavailable
+from reward_sandbox.uids import UidLeases
 
 
 def test_two_processes_never_get_the_same_uid(tmp_path: Path) -> None:
@@ -28,7 +28,7 @@ def test_a_dead_process_leaves_its_uids_free(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            f"from pathlib import Path; from sandbox.uids import UidLeases; "
+            f"from pathlib import Path; from reward_sandbox.uids import UidLeases; "
             f"leases = UidLeases(70000, 2, Path({str(tmp_path)!r})); print(leases.claim(), leases.claim(), flush=True); "
             "import time; time.sleep(60)",
         ],

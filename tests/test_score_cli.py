@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.cli import main
-from service.score_file.summary import pass_at_k
-from service.subprocess_server import running_server
+from reward_service.cli import main
+from reward_service.score_file.summary import pass_at_k
+from devstack.subprocess_server import running_server
 from tests.conftest import corpus_path, load_jsonl, score
 
 CORRECT = {"correct", "accepted"}
@@ -176,7 +176,7 @@ def test_sigkill_halfway_then_resume_scores_every_id_exactly_once(tmp_path: Path
     command = [
         sys.executable,
         "-m",
-        "service.cli",
+        "reward_service.cli",
         "score",
         str(source),
         "-o",

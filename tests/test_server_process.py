@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from service.subprocess_server import running_server
+from devstack.subprocess_server import running_server
 from tests.conftest import HANG_ANSWER, HANG_GOLD
 
 

@@ -18,8 +18,8 @@ from conftest import (
 )
 from fastapi.testclient import TestClient
 
-from service.dispatch.local import LocalDispatcher
-from service.verifiers.jobs import MathJob
+from reward_service.dispatch.local import LocalDispatcher
+from reward_service.verifiers.jobs import MathJob
 
 
 def test_hang_input_times_out_while_the_rest_of_the_batch_is_scored(client: TestClient) -> None:

@@ -8,12 +8,12 @@ import sys
 
 from rq import Worker
 
-from service.local_stack import running_redis
+from devstack.local_stack import running_redis
 
 
 def probe(redis_url: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "service.worker_probe"],
+        [sys.executable, "-m", "reward_service.worker_probe"],
         env={**os.environ, "REWARD_REDIS_URL": redis_url},
         capture_output=True,
         text=True,
@@ -42,6 +42,6 @@ def test_probe_follows_the_workers_registration() -> None:
 def test_probe_without_a_redis_url_fails() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("REWARD_REDIS_URL", "REDIS_URL")}
     result = subprocess.run(
-        [sys.executable, "-m", "service.worker_probe"], env=env, capture_output=True, text=True, timeout=30
+        [sys.executable, "-m", "reward_service.worker_probe"], env=env, capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 1 and "REWARD_REDIS_URL" in result.stderr

@@ -9,7 +9,7 @@ import os
 import signal
 import time
 
-from service.verifiers.verdict import Verdict
+from reward_service.verifiers.verdict import Verdict
 
 
 def ignore_alarm_and_sleep(seconds: float) -> Verdict:

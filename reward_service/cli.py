@@ -1,0 +1,75 @@
+"""The `reward-service` command."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+import uvicorn
+
+from reward_service.api.auth import TokenConfigError
+from reward_service.app import create_app
+from reward_service.http_protocol import read_deadline_protocol
+from reward_service.logging_setup import configure_logging
+from reward_service.score_file.arguments import add_score_arguments
+from reward_service.settings import Settings
+
+
+def _serve(args: argparse.Namespace) -> None:
+    overrides = {
+        k: v for k, v in {"host": args.host, "port": args.port, "workers": args.workers}.items() if v is not None
+    }
+    settings = Settings(**overrides)
+    configure_logging(settings)
+    try:
+        app = create_app(settings)
+    except TokenConfigError as exc:
+        raise SystemExit(f"reward-service: {exc}") from exc
+    # log_config=None: uvicorn keeps the handlers configure_logging installed (JSON, with request ids).
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        http=read_deadline_protocol(settings.request_read_timeout_s),
+        log_config=None,
+        access_log=False,
+    )
+
+
+def _worker(args: argparse.Namespace) -> None:
+    from reward_service.worker import run_worker  # the API never needs RQ's worker machinery
+
+    raise SystemExit(run_worker(args.queue, args.processes, Settings()))
+
+
+def _score(args: argparse.Namespace) -> None:
+    from reward_service.score_file.command import run_score_command  # the pipeline, rich: only this command needs them
+
+    raise SystemExit(run_score_command(args))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="reward-service", description="Reward and verifier service for RLVR.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP API (embedded worker pool unless configured otherwise)")
+    serve.add_argument("--host", help="bind address (REWARD_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (REWARD_PORT, default 8000)")
+    serve.add_argument("--workers", type=int, help="verifier worker processes (REWARD_WORKERS, default: CPUs)")
+    serve.set_defaults(handler=_serve)
+    worker = commands.add_parser("worker", help="verify chunks from Redis (needs REWARD_REDIS_URL or REDIS_URL)")
+    worker.add_argument("--queue", choices=["math", "code"], default="math", help="which task's queue to serve")
+    worker.add_argument(
+        "--processes",
+        type=int,
+        help="math: verifier processes (default REWARD_WORKERS); code: sandboxes (default REWARD_SANDBOX_POOL_SIZE)",
+    )
+    worker.set_defaults(handler=_worker)
+    score = commands.add_parser("score", help="score a JSONL file of rollouts (resumable); select SFT data R1-style")
+    add_score_arguments(score)
+    score.set_defaults(handler=_score)
+    args = parser.parse_args(argv)
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main()

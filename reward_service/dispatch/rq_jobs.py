@@ -1,0 +1,165 @@
+"""What an RQ worker runs: queue names, the chunk job and its reply callback.
+
+`verify_chunk` is a plain importable function, so any RQ worker that can import
+`service` can run it. It hands the chunk to the worker process's warm verifier:
+for math, a `MathChunkPool` (verifier processes with math-verify imported, a hard
+timeout per answer); for code, the embedded `LocalDispatcher` with its warm
+sandbox pool. The verifier lives as long as the worker process: `reward-service
+worker` builds it once before it takes any job (`serving_chunks`), and a plain
+`rq worker` builds it on the first chunk. That is the one piece of module state
+here; it belongs to the worker process's lifetime, which RQ's job-function model
+gives no other place to keep, and the API process never touches it.
+
+The verdicts go back on the request's own reply list (`deliver_chunk`, RQ's
+on_success callback) as JSON, so the API waits with one blocking pop instead of
+polling every job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any, Protocol
+
+from redis import Redis
+from rq.job import Job as RQJob
+
+from reward_service.dispatch.local import LocalDispatcher
+from reward_service.dispatch.math_chunks import MathChunkPool
+from reward_service.dispatch.sandbox_report import SandboxReport
+from reward_service.settings import Settings
+from reward_service.verifiers.jobs import Job, MathJob
+from reward_service.verifiers.verdict import Verdict, verdict_to_json
+
+# One queue per task, so slow code never starves math.
+TASK_QUEUES = {"math": "reward-math", "code": "reward-code"}
+
+REPLY_PREFIX = "reward:reply:"
+
+
+def queue_name(task: str) -> str:
+    return TASK_QUEUES[task]
+
+
+class ChunkVerifier(Protocol):
+    def verify(self, jobs: Sequence[Job]) -> list[Verdict]: ...
+
+    def sandbox_report(self) -> SandboxReport | None:
+        """What this worker's sandboxes run; None for a worker without sandboxes."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class DispatcherChunks:
+    """A warm LocalDispatcher driven from synchronous code, on one event loop for its whole life."""
+
+    def __init__(self, dispatcher: LocalDispatcher) -> None:
+        self.dispatcher = dispatcher
+        self._loop = asyncio.new_event_loop()
+
+    def start(self) -> None:
+        self._loop.run_until_complete(self.dispatcher.start())
+
+    def verify(self, jobs: Sequence[Job]) -> list[Verdict]:
+        task = self._loop.create_task(self.dispatcher.verify(jobs))
+        try:
+            return self._loop.run_until_complete(task)
+        except BaseException:
+            # RQ's job timeout (a signal) can interrupt the loop: stop the chunk's
+            # verifications too, so the pool is free for the next chunk.
+            task.cancel()
+            with suppress(BaseException):
+                self._loop.run_until_complete(task)
+            raise
+
+    def sandbox_report(self) -> SandboxReport | None:
+        return self._loop.run_until_complete(self.dispatcher.sandbox_report())
+
+    def close(self) -> None:
+        with suppress(Exception):
+            self._loop.run_until_complete(self.dispatcher.aclose())
+        self._loop.close()
+
+
+class MathChunks:
+    """Math chunks through a MathChunkPool; anything else (never queued here) gets an explicit error."""
+
+    def __init__(self, pool: MathChunkPool) -> None:
+        self.pool = pool
+
+    def verify(self, jobs: Sequence[Job]) -> list[Verdict]:
+        math = [i for i, job in enumerate(jobs) if isinstance(job, MathJob)]
+        verdicts = dict(zip(math, self.pool.verify([jobs[i] for i in math]), strict=False))  # type: ignore[misc]
+        wrong_queue = Verdict("sandbox_error", None, {"error": "a code item reached a math worker"})
+        return [verdicts.get(i, wrong_queue) for i in range(len(jobs))]
+
+    def sandbox_report(self) -> SandboxReport | None:
+        return None
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+_verifier: ChunkVerifier | None = None
+
+
+def build_verifier(settings: Settings, task: str = "math", processes: int | None = None) -> ChunkVerifier:
+    """A warm verifier for ``task``'s chunks, configured like the API's, sized by ``processes``.
+
+    ``processes``: math verifier processes for the math queue, sandboxes (programs at
+    once) for the code queue.
+    """
+    if task == "math":
+        pool = MathChunkPool(
+            processes or settings.workers,
+            settings.math_timeout_s,
+            settings.math_kill_grace_s,
+            settings.worker_memory_mb,
+        )
+        pool.start()
+        return MathChunks(pool)
+    sandboxes = processes or settings.sandbox_pool_size
+    # One math process: the embedded dispatcher warms math on start; code chunks never use it.
+    chunks = DispatcherChunks(
+        LocalDispatcher.from_settings(settings.model_copy(update={"workers": 1, "sandbox_pool_size": sandboxes}))
+    )
+    chunks.start()
+    return chunks
+
+
+@contextmanager
+def serving_chunks(verifier: ChunkVerifier) -> Iterator[ChunkVerifier]:
+    """Make ``verifier`` the one `verify_chunk` uses for as long as this worker process works."""
+    global _verifier
+    _verifier = verifier
+    try:
+        yield verifier
+    finally:
+        _verifier = None
+        verifier.close()
+
+
+def verify_chunk(jobs: Sequence[Job]) -> list[dict[str, Any]]:
+    """The RQ job: verify a chunk, verdicts as JSON in the chunk's order."""
+    global _verifier
+    if _verifier is None:
+        _verifier = build_verifier(Settings(), _task_of(jobs))
+    return [verdict_to_json(verdict) for verdict in _verifier.verify(jobs)]
+
+
+def _task_of(jobs: Sequence[Job]) -> str:
+    return jobs[0].task if jobs else "math"
+
+
+def deliver_chunk(job: RQJob, connection: Redis, result: list[dict[str, Any]]) -> None:
+    """RQ on_success callback: push the chunk's verdicts onto its request's reply list."""
+    reply_to = job.meta["reply_to"]
+    message = json.dumps({"chunk": job.meta["chunk"], "verdicts": result})
+    with connection.pipeline(transaction=False) as pipe:
+        pipe.rpush(reply_to, message)
+        # A reply nobody pops (its request gave up) must not stay in Redis.
+        pipe.expire(reply_to, int(job.meta["reply_ttl_s"]))
+        pipe.execute()

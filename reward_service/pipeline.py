@@ -1,0 +1,198 @@
+"""score_batch: from validated items to results, in order, one per item.
+
+Cheap work happens here, in the API process: answer extraction, exact fast
+paths, dedupe of identical (answer, ground truth) pairs and the result cache.
+Only what is left goes to the dispatcher's workers, once per distinct pair.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reward_sandbox import resolve_language
+from reward_service.context import ScoringContext
+from reward_service.dispatch.streaming import verify_within
+from reward_service.item_limits import item_limits, response_size_error, tests_size_error
+from reward_service.reward import composite_reward, reasoning_languages
+from reward_service.schemas import AnyItem, CodeItem, ItemResult, MathItem, ScoreOptions
+from reward_service.settings import Settings
+from reward_service.verifiers.code.extract import extract_program
+from reward_service.verifiers.code.kinds import typed_tests
+from reward_service.verifiers.jobs import CodeJob, Job, MathJob
+from reward_service.verifiers.math.extract import extract_answer, reference_answer
+from reward_service.verifiers.math.normalize import normalize_answer, quick_verdict
+from reward_service.verifiers.math.plausible import implausible
+from reward_service.verifiers.verdict import Verdict
+
+# Part of every cache key: bump it whenever a verdict for the same input could change.
+VERIFIER_VERSION = "math-2"
+CODE_VERIFIER_VERSION = "code-2"
+
+
+@dataclass
+class _Plan:
+    """How one item gets its verdict: decided already, or by the job under `key`."""
+
+    verdict: Verdict | None = None
+    key: Hashable | None = None
+    job: Job | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    # False for a plan cut short by the deadline: it says nothing about the item.
+    reusable: bool = True
+
+
+def _plan_math(item: MathItem, options: ScoreOptions, settings: Settings) -> _Plan:
+    fallback = settings.last_number_fallback if options.last_number_fallback is None else options.last_number_fallback
+    extraction = extract_answer(item.response, item.mode or settings.math_default_mode, fallback)
+    if extraction is None:
+        return _Plan(Verdict("no_answer", 0.0, {"extracted_answer": None}))
+    details = {"extracted_answer": extraction.answer, "extraction": extraction.method}
+    reference = reference_answer(item.ground_truth)
+    answer_key = normalize_answer(extraction.answer)
+    quick = quick_verdict(answer_key, normalize_answer(reference))
+    if quick is not None:
+        return _Plan(
+            Verdict("correct" if quick else "wrong", 1.0 if quick else 0.0, {"fast_path": True}), details=details
+        )
+    cannot_be = implausible(extraction.answer, reference)
+    if cannot_be is not None:
+        return _Plan(Verdict("wrong", 0.0, {"error": cannot_be}), details=details)
+    key = (VERIFIER_VERSION, "math", answer_key, reference.strip())
+    return _Plan(key=key, job=MathJob(extraction.answer, reference), details=details)
+
+
+def _plan_code(item: CodeItem, options: ScoreOptions, settings: Settings) -> _Plan:
+    tests = typed_tests(item.tests.model_dump(mode="json"))
+    too_large = tests_size_error(tests, settings)
+    if too_large is not None:
+        return _Plan(Verdict("error", None, {"error": too_large}))
+    program = extract_program(item.response, item.language)
+    if program is None:
+        return _Plan(Verdict("no_code", 0.0, {"error": "no fenced code block in the response (after </think>)"}))
+    requested = item.language or program.language or (program.tag if program.names_unknown_language else "python")
+    language = resolve_language(requested)
+    if language is None:
+        return _Plan(
+            Verdict("error", None, {"error": f"language {requested!r} is not supported here; see GET /languages"})
+        )
+    limits = item_limits(item.limits, settings)
+    job = CodeJob(program.source, language, tests, limits, options.all_or_nothing)
+    key = (
+        CODE_VERIFIER_VERSION,
+        "code",
+        language.name,
+        program.source,
+        tests.canonical(),
+        limits,
+        options.all_or_nothing,
+    )
+    return _Plan(key=key, job=job, details={"language": language.name})
+
+
+def _plan(item: AnyItem, options: ScoreOptions, settings: Settings) -> _Plan:
+    try:
+        too_large = response_size_error(item.response, settings)
+        if too_large is not None:
+            return _Plan(Verdict("error", None, {"error": too_large}))
+        if isinstance(item, MathItem):
+            return _plan_math(item, options, settings)
+        return _plan_code(item, options, settings)
+    except Exception as exc:  # one item's failure never fails the batch
+        return _Plan(Verdict("error", None, {"error": f"could not prepare item: {type(exc).__name__}: {exc}"}))
+
+
+def _plan_batch(items: Sequence[AnyItem], options: ScoreOptions, settings: Settings, until: float) -> list[_Plan]:
+    """Plans for ``items``; those not reached by ``until`` (monotonic) time out.
+
+    Extraction is linear in a response, but a batch of thousands of long ones still
+    takes time, and that time is the request's.
+    """
+    plans = []
+    for item in items:
+        if time.monotonic() > until:
+            late = Verdict("timeout", None, {"error": "the request deadline passed before this item was read"})
+            plans.append(_Plan(late, reusable=False))
+        else:
+            plans.append(_plan(item, options, settings))
+    return plans
+
+
+async def score_batch(
+    items: Sequence[AnyItem],
+    options: ScoreOptions,
+    ctx: ScoringContext,
+    *,
+    deadline_s: float | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[ItemResult]:
+    """``deadline_s`` defaults to the /score one; ``on_progress(done, total)`` follows the items as verdicts arrive."""
+    started = time.monotonic()
+    if deadline_s is None:
+        deadline_s = min(options.deadline_s or ctx.settings.score_deadline_s, ctx.settings.score_deadline_s)
+    # Extraction is pure Python over every response: keep it off the event loop (its
+    # scans are linear and release the interpreter lock often, see verifiers/scan.py).
+    # Items seen before (a resent batch) reuse their plans: see reward_service/plan_memo.py.
+    plans = await asyncio.to_thread(
+        ctx.plan_memo.plan_batch,
+        items,
+        options,
+        lambda todo: _plan_batch(todo, options, ctx.settings, started + deadline_s),
+        lambda plan: plan.reusable,
+    )
+    # Language shares are per response (no dedupe to gain from workers) and need no
+    # verdict: they are computed in a thread while the workers verify.
+    languages = asyncio.create_task(asyncio.to_thread(reasoning_languages, items, options.language))
+
+    jobs: dict[Hashable, Job] = {}
+    for plan in plans:
+        if plan.key is not None and plan.key not in jobs and plan.job is not None:
+            jobs[plan.key] = plan.job
+
+    verdicts: dict[Hashable, Verdict] = await ctx.cache.get_many(list(jobs))
+    from_cache: set[Hashable] = set(verdicts)
+    to_run = [key for key in jobs if key not in from_cache]
+
+    # Progress counts items: one verdict settles every item that shares its key.
+    items_per_key = Counter(plan.key for plan in plans if plan.key is not None and plan.key not in from_cache)
+    done = len(items) - sum(items_per_key.values())
+
+    def verdict_arrived(index: int) -> None:
+        nonlocal done
+        done += items_per_key[to_run[index]]
+        if on_progress is not None:
+            on_progress(done, len(items))
+
+    if on_progress is not None:
+        on_progress(done, len(items))
+    remaining_s = max(0.0, deadline_s - (time.monotonic() - started))
+    outcomes = await verify_within(ctx.dispatcher, [jobs[key] for key in to_run], remaining_s, verdict_arrived)
+    fresh = dict(zip(to_run, outcomes, strict=False))
+    verdicts.update(fresh)
+    await ctx.cache.put_many(fresh)
+
+    shares = await languages
+    results: list[ItemResult] = []
+    seen: set[Hashable] = set()
+    for item, plan, share in zip(items, plans, shares, strict=False):
+        if plan.key is None:
+            verdict, cached = plan.verdict, False
+        else:
+            verdict = verdicts[plan.key]
+            cached = plan.key in from_cache or plan.key in seen
+            seen.add(plan.key)
+            ctx.metrics.cache_lookups.labels("cache" if plan.key in from_cache else "batch" if cached else "miss").inc()
+        assert verdict is not None
+        details = {**plan.details, **verdict.details}
+        score = composite_reward(item.response, verdict.reward, options, share, details)
+        results.append(ItemResult(id=item.id, score=score, status=verdict.status, details=details, cached=cached))
+        ctx.metrics.items_scored.labels(item.task, verdict.status).inc()
+        if isinstance(item, CodeItem):
+            ctx.metrics.code_verdicts.labels(details.get("language", "unknown"), verdict.status).inc()
+        if verdict.status in ("timeout", "time_limit"):
+            ctx.metrics.timeouts.labels(item.task).inc()
+    return results

@@ -1,0 +1,171 @@
+"""Deployment settings, read once from the environment (prefix ``REWARD_``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from reward_sandbox import Limits
+
+
+def _default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Each field maps to ``REWARD_<FIELD>`` in upper case."""
+
+    model_config = SettingsConfigDict(env_prefix="REWARD_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Address `reward-service serve` binds to.")
+    port: int = Field(8000, description="Port `reward-service serve` listens on.")
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    log_format: Literal["json", "text"] = Field(
+        "json", description="`json`: one JSON object per log line (with the request id); `text`: plain lines."
+    )
+
+    # Security of the service itself (issue 6).
+    api_tokens: SecretStr = Field(
+        SecretStr(""),
+        description="Comma-separated bearer tokens. With any token configured (here or in api_tokens_file), "
+        "every route except /healthz, /readyz, /metrics and the API docs needs `Authorization: Bearer <token>`.",
+    )
+    api_tokens_file: Path | None = Field(
+        None, description="A file with one bearer token per line (a mounted Kubernetes Secret); adds to api_tokens."
+    )
+    cors_allow_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated browser origins allowed by CORS, e.g. https://dash.example.com. Empty: CORS off.",
+    )
+
+    workers: int = Field(
+        default_factory=_default_workers,
+        ge=1,
+        description="Verifier worker processes of the embedded pool (default: one per CPU).",
+    )
+    math_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        description="Wall-clock budget for parsing and comparing one math answer.",
+    )
+    math_kill_grace_s: float = Field(
+        1.0,
+        ge=0,
+        description="Extra time after math_timeout_s before a stuck worker process is killed and replaced.",
+    )
+    worker_memory_mb: int = Field(
+        2048, ge=0, description="Address-space limit of each verifier worker process in MiB (0: no limit)."
+    )
+    math_default_mode: Literal["boxed", "any"] = Field(
+        "any",
+        description="Answer extraction when an item gives no `mode`: `boxed` reads only \\boxed/\\fbox "
+        "(and <answer> tags); `any` also accepts 'the answer is ...' and, if enabled, the last number.",
+    )
+    last_number_fallback: bool = Field(
+        True,
+        description="In `any` mode, fall back to the last number of the response when nothing else marks the answer.",
+    )
+
+    request_read_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="A request (headers and body) must arrive whole within this many seconds of its first byte; "
+        "slower clients are disconnected.",
+    )
+    max_body_bytes: int = Field(64 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 above).")
+    max_items: int = Field(16384, ge=1, description="Most items in one /score request (413 above).")
+    max_response_chars: int = Field(
+        400_000, ge=1, description="Longest `response` text scored; longer items get an `error` result."
+    )
+    max_test_cases: int = Field(
+        1000,
+        ge=1,
+        description="Most test cases in one code item; more get an `error` result before any work is queued.",
+    )
+    max_tests_chars: int = Field(
+        8_000_000,
+        ge=1,
+        description="Largest total size of one code item's tests (inputs, expected outputs, assert code), in characters.",
+    )
+    result_cache_size: int = Field(
+        200_000, ge=0, description="Verdicts kept in the in-process result cache (0 disables it)."
+    )
+
+    # Code verification (issue 3): where untrusted programs run, and what they may use.
+    sandbox_backend: Literal["bwrap", "docker"] = Field(
+        "bwrap",
+        description="`bwrap`: bubblewrap namespaces on this host (the embedded default); "
+        "`docker`: locked-down containers from REWARD_SANDBOX_IMAGE on a Docker engine.",
+    )
+    sandbox_allow_unsafe: bool = Field(
+        False,
+        description="Development only: when the chosen backend cannot isolate code here, run it as plain "
+        "processes instead of refusing (code items otherwise get sandbox_error saying why).",
+    )
+    sandbox_image: str = Field("reward-sandbox:0.1.0", description="Image of the docker backend's containers.")
+    sandbox_pool_size: int = Field(
+        default_factory=_default_workers, ge=1, description="Programs run at once (warm sandbox sessions)."
+    )
+    sandbox_recycle: Literal["dirty", "always"] = Field(
+        "dirty",
+        description="`dirty`: a session is replaced when its driver could not restore it (leftover processes "
+        "killed, files wiped) or died; `always`: a fresh session for every item.",
+    )
+    code_time_s: float = Field(2.0, gt=0, description="Default wall time per test run.")
+    code_memory_mb: int = Field(256, ge=16, description="Default memory per program.")
+    code_output_kb: int = Field(1024, ge=1, description="Default output (stdout) per test run.")
+    code_max_time_s: float = Field(10.0, gt=0, description="Cap on an item's `limits.time_s`.")
+    code_max_memory_mb: int = Field(1024, ge=16, description="Cap on an item's `limits.memory_mb`.")
+    code_max_output_kb: int = Field(16384, ge=1, description="Cap on an item's `limits.output_kb`.")
+    code_max_processes: int = Field(64, ge=4, description="Processes (threads included) one program may have.")
+    code_compile_timeout_s: float = Field(30.0, gt=0, description="Wall time for compiling one program.")
+
+    # Scale-out and flow control (issue 4). Without a Redis URL everything stays in this process.
+    redis_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("REWARD_REDIS_URL", "redis_url"),
+        description="Redis for RQ workers, the shared result cache and async jobs, e.g. redis://redis:6379/0 "
+        "(also read from REDIS_URL). Unset: the embedded in-process pool.",
+    )
+    rq_chunk_size: int = Field(64, ge=1, description="Most math verifications in one RQ job (chunk).")
+    rq_code_chunk_size: int = Field(4, ge=1, description="Most code verifications in one RQ job (chunk).")
+    rq_lease_s: int = Field(
+        10,
+        ge=2,
+        description="A worker silent this long is presumed dead: its chunk is retried on another worker.",
+    )
+    rq_max_retries: int = Field(2, ge=1, description="Times one chunk is retried after its worker died.")
+    redis_cache_ttl_s: int = Field(7 * 24 * 3600, ge=1, description="Lifetime of a verdict in the Redis cache.")
+    max_queue_depth: int = Field(
+        65536,
+        ge=1,
+        description="Verifications waiting in this API instance past which /score and /jobs answer 429.",
+    )
+    retry_after_s: int = Field(2, ge=1, description="Retry-After of a 429.")
+    score_deadline_s: float = Field(
+        300.0, gt=0, description="Longest wait for a /score request; items unscored by then are `timeout`."
+    )
+    job_deadline_s: float = Field(
+        3600.0, gt=0, description="Longest run of a /jobs batch; items unscored by then are `timeout`."
+    )
+    job_result_ttl_s: int = Field(3600, ge=1, description="How long a finished /jobs batch can be fetched.")
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    def code_maxima(self) -> Limits:
+        """The caps no item's sandbox limits may exceed (the backend is sized for them)."""
+        return Limits(
+            time_s=self.code_max_time_s,
+            memory_mb=self.code_max_memory_mb,
+            output_kb=self.code_max_output_kb,
+            processes=self.code_max_processes,
+        )

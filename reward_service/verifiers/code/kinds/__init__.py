@@ -1,0 +1,38 @@
+"""One type per kind of code test: what runs in the sandbox for it, and how each run
+is judged. A new kind is one module here with a class that follows
+``KindOfTests`` (base.py), named in ``KINDS``; the wire schema in reward_service/schemas.py
+gets its request model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reward_service.verifiers.code.kinds.assertion import AssertTests
+from reward_service.verifiers.code.kinds.base import KindOfTests, RunContext, Unsupported
+from reward_service.verifiers.code.kinds.call import CallTests
+from reward_service.verifiers.code.kinds.stdio import StdioTests
+
+CodeTests = StdioTests | CallTests | AssertTests
+
+KINDS: dict[str, type[StdioTests] | type[CallTests] | type[AssertTests]] = {
+    kind.kind: kind for kind in (StdioTests, CallTests, AssertTests)
+}
+
+
+def typed_tests(data: Mapping[str, Any]) -> CodeTests:
+    """The typed tests of a request's ``tests`` object (already validated by the API)."""
+    return KINDS[data["kind"]].from_dict(data)
+
+
+__all__ = [
+    "KINDS",
+    "AssertTests",
+    "CallTests",
+    "CodeTests",
+    "KindOfTests",
+    "RunContext",
+    "StdioTests",
+    "Unsupported",
+    "typed_tests",
+]

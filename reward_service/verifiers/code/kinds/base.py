@@ -1,0 +1,69 @@
+"""What every kind of code test shares: the context its runs are built in, and failures."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+from reward_sandbox import Language, Limits
+
+DETAIL_CHARS = 500
+
+
+class Unsupported(Exception):
+    """This kind of test cannot run in this language (the item gets `sandbox_error`)."""
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Everything a kind needs to write its runs: one per verification attempt."""
+
+    language: Language
+    limits: Limits
+    harness_path: str
+    nonce: str
+
+
+class KindOfTests(Protocol):
+    """One kind of test: what runs in the sandbox for it, and how each run is judged."""
+
+    kind: ClassVar[str]
+
+    def case_count(self) -> int:
+        """How many runs the tests need (checked against REWARD_MAX_TEST_CASES)."""
+        ...
+
+    def size_chars(self) -> int:
+        """The size of the tests' data (checked against REWARD_MAX_TESTS_CHARS)."""
+        ...
+
+    def canonical(self) -> str:
+        """Canonical JSON of the tests, part of dedupe and cache keys."""
+        ...
+
+    def runs(self, context: RunContext) -> list[dict[str, Any]]:
+        """The driver's run requests, in test order."""
+        ...
+
+    def judge(self, index: int, run: dict[str, Any], context: RunContext) -> dict[str, Any]:
+        """The verdict of run ``index`` once no limit was hit: `accepted` or why not."""
+        ...
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def failure(status: str, run: dict[str, Any], message: str | None = None) -> dict[str, Any]:
+    result: dict[str, Any] = {"status": status, "exit_code": run.get("exit_code"), "signal": run.get("signal")}
+    stderr = run.get("stderr", "").strip()
+    if message:
+        result["message"] = message
+    if stderr:
+        result["stderr"] = stderr[-DETAIL_CHARS:]
+    return result
+
+
+def ended_cleanly(run: dict[str, Any]) -> bool:
+    return run.get("exit_code") == 0 and run.get("signal") is None

@@ -1,0 +1,42 @@
+"""Verification jobs: plain, picklable data that any dispatcher can move to a worker.
+
+A job holds exactly what its verifier needs, nothing of the request around it, so
+the same job can run in the embedded pool, in an RQ worker on another machine, or
+be used as part of a cache key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from reward_sandbox import Language, Limits
+from reward_service.verifiers.code.kinds import CodeTests
+
+
+@dataclass(frozen=True)
+class MathJob:
+    """Compare one extracted answer with one ground truth."""
+
+    answer: str
+    ground_truth: str
+    task: Literal["math"] = "math"
+
+
+@dataclass(frozen=True)
+class CodeJob:
+    """Run one extracted program against its tests.
+
+    The language is resolved once, when the job is made; `tests` is typed by kind
+    (its `canonical()` JSON takes part in dedupe and cache keys).
+    """
+
+    program: str
+    language: Language
+    tests: CodeTests
+    limits: Limits
+    all_or_nothing: bool = False
+    task: Literal["code"] = "code"
+
+
+Job = MathJob | CodeJob

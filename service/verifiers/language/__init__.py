@@ -1,7 +1,0 @@
-"""Language consistency: the share of a chain of thought's words in a target language (R1's language reward)."""
-
-from service.verifiers.language.codes import SUPPORTED_LANGUAGE_CODES, is_supported_language
-from service.verifiers.language.share import LanguageShare, language_shares
-from service.verifiers.language.text import reasoning_text
-
-__all__ = ["SUPPORTED_LANGUAGE_CODES", "LanguageShare", "is_supported_language", "language_shares", "reasoning_text"]
