@@ -37,7 +37,7 @@ COPY pyproject.toml build-ca.pe[m] ./
 RUN if [ -s build-ca.pem ]; then export PIP_CERT=/app/build-ca.pem; fi \
     && mkdir -p reward_service reward_sandbox && touch README.md reward_service/__init__.py reward_sandbox/__init__.py \
     && pip install "setuptools>=68" wheel . && pip uninstall -y reward-service \
-    && rm -rf service sandbox build README.md *.egg-info build-ca.pem
+    && rm -rf reward_service reward_sandbox build README.md *.egg-info build-ca.pem
 
 COPY README.md ./
 COPY reward_service/ reward_service/

@@ -12,5 +12,5 @@ bash scripts/make_base_image.sh "$BASE"
 PYTHON="${PYTHON:-python3}"
 DIGEST=$(PYTHONPATH=. "$PYTHON" -c 'from reward_sandbox.backends.base import harness_digest; print(harness_digest())')
 docker build --quiet --network host --build-arg BASE_IMAGE="$BASE" --label "reward-service.harness=$DIGEST" \
-    -f reward_sandbox/images/Dockerfile -t "$IMAGE" sandbox >/dev/null
+    -f reward_sandbox/images/Dockerfile -t "$IMAGE" reward_sandbox >/dev/null
 echo "build_sandbox_image: $IMAGE ready"
