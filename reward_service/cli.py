@@ -37,7 +37,7 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _worker(args: argparse.Namespace) -> None:
-    from reward_service.worker import run_worker  # the API never needs RQ's worker machinery
+    from reward_service.dispatch.rq.worker import run_worker  # the API never needs RQ's worker machinery
 
     raise SystemExit(run_worker(args.queue, args.processes, Settings()))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from reward_service.cache import MemoryCache, VerdictCache
 from reward_service.dispatch.base import Dispatcher
 from reward_service.dispatch.local import LocalDispatcher
-from reward_service.dispatch.rq_dispatcher import RQDispatcher
+from reward_service.dispatch.rq.dispatcher import RQDispatcher
 from reward_service.metrics import Metrics
 from reward_service.plan_memo import PlanMemo
 from reward_service.redis_cache import RedisCache
@@ -46,8 +46,7 @@ async def open_scoring_context(settings: Settings) -> AsyncIterator[ScoringConte
     dispatcher = build_dispatcher(settings)
     metrics = Metrics()
     metrics.watch_queue(lambda: dispatcher.pending, lambda: dispatcher.workers)
-    # Read through the dispatcher each time: its pool may be replaced at start-up.
-    metrics.sandbox_pool_size.set_function(lambda: getattr(getattr(dispatcher, "code_pool", None), "warm", 0))
+    metrics.sandbox_pool_size.set_function(lambda: dispatcher.warm_sandboxes)
     cache = build_cache(settings)
     try:
         await dispatcher.start()

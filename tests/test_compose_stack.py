@@ -23,7 +23,7 @@ from redis import Redis
 from rq import Worker
 
 from devstack.subprocess_server import free_port
-from reward_service.dispatch.rq_jobs import queue_name
+from reward_service.dispatch.rq.keys import queue_name
 
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE_FILES = ["-f", str(REPO / "docker-compose.yml"), "-f", str(REPO / "tests/compose/host-network.yml")]

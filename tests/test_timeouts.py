@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextlib import aclosing
 
 import uncooperative_jobs
 from conftest import (
@@ -19,7 +20,9 @@ from conftest import (
 from fastapi.testclient import TestClient
 
 from reward_service.dispatch.local import LocalDispatcher
+from reward_service.dispatch.math_pool import MathPool
 from reward_service.verifiers.jobs import MathJob
+from reward_service.verifiers.verdict import Verdict
 
 
 def test_hang_input_times_out_while_the_rest_of_the_batch_is_scored(client: TestClient) -> None:
@@ -48,24 +51,36 @@ def test_timeouts_are_counted_in_metrics(client: TestClient) -> None:
     assert 'reward_timeouts_total{task="math"}' in client.get("/metrics").text
 
 
+def _misbehaving(memory_mb: int = 0) -> LocalDispatcher:
+    pool = MathPool(1, TEST_MATH_TIMEOUT_S, TEST_KILL_GRACE_S, memory_mb, verify=uncooperative_jobs.misbehave)
+    return LocalDispatcher(pool)
+
+
+async def _one(dispatcher: LocalDispatcher, answer: str) -> Verdict:
+    async with aclosing(dispatcher.verify_stream([MathJob(answer, "1")])) as stream:
+        async for _, verdict in stream:
+            return verdict
+    raise AssertionError("no verdict")
+
+
 def test_uninterruptible_job_is_killed_and_its_worker_replaced() -> None:
     async def scenario() -> None:
-        dispatcher = LocalDispatcher(workers=1, math_budget_s=TEST_MATH_TIMEOUT_S, kill_grace_s=TEST_KILL_GRACE_S)
+        dispatcher = _misbehaving()
         try:
             await dispatcher.start()
-            before = await dispatcher.run(uncooperative_jobs.report_pid, (), 5.0)
+            before = await _one(dispatcher, "pid")
             started = time.monotonic()
-            hung = await dispatcher.run(uncooperative_jobs.ignore_alarm_and_sleep, (60.0,), 1.0)
-            assert time.monotonic() - started < 1.0 + 2
+            hung = await _one(dispatcher, "sleep:60")
+            assert time.monotonic() - started < TEST_MATH_TIMEOUT_S + TEST_KILL_GRACE_S + 2
             assert hung.status == "timeout" and hung.reward is None
             assert "replaced" in hung.details["error"]
-            after = await dispatcher.run(uncooperative_jobs.report_pid, (), 10.0)
+            after = await _one(dispatcher, "pid")
             assert after.status == "correct"
             assert after.details["pid"] != before.details["pid"]
             # A crashed worker is an error on its item, and the pool recovers again.
-            crashed = await dispatcher.run(uncooperative_jobs.crash, (), 10.0)
+            crashed = await _one(dispatcher, "crash")
             assert crashed.status == "error" and crashed.reward is None
-            assert (await dispatcher.verify([MathJob("2", "2")]))[0].status == "correct"
+            assert (await _one(dispatcher, "pid")).status == "correct"
         finally:
             await dispatcher.aclose()
 
@@ -82,16 +97,14 @@ def test_power_tower_from_the_issue_is_bounded(client: TestClient) -> None:
 
 def test_worker_memory_limit_fails_only_the_greedy_job() -> None:
     async def scenario() -> None:
-        dispatcher = LocalDispatcher(
-            workers=1, math_budget_s=TEST_MATH_TIMEOUT_S, kill_grace_s=TEST_KILL_GRACE_S, memory_mb=512
-        )
+        dispatcher = _misbehaving(memory_mb=512)
         try:
             await dispatcher.start()
-            greedy = await dispatcher.run(uncooperative_jobs.allocate, (1024,), 10.0)
+            greedy = await _one(dispatcher, "allocate:1024")
             assert greedy.status == "error" and greedy.reward is None
-            assert "MemoryError" in greedy.details["error"]
-            assert (await dispatcher.run(uncooperative_jobs.allocate, (16,), 10.0)).status == "correct"
-            assert (await dispatcher.verify([MathJob("2", "2")]))[0].status == "correct"
+            assert "MiB" in greedy.details["error"]
+            assert (await _one(dispatcher, "allocate:16")).status == "correct"
+            assert (await _one(dispatcher, "pid")).status == "correct"
         finally:
             await dispatcher.aclose()
 

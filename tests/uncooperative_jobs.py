@@ -1,6 +1,7 @@
-"""Jobs that misbehave the way C-level hangs do, to test the dispatcher's hard kill.
+"""A stand-in verifier that misbehaves the way C-level hangs, crashes and memory blow-ups do,
+to test the math pool's hard kill. The answer says what to do.
 
-Imported by name in worker processes, so it lives beside the tests as a module.
+Imported by name in the pool's processes, so it lives beside the tests as a module.
 """
 
 from __future__ import annotations
@@ -12,21 +13,15 @@ import time
 from reward_service.verifiers.verdict import Verdict
 
 
-def ignore_alarm_and_sleep(seconds: float) -> Verdict:
-    # Blocking SIGALRM is what a long C call amounts to: the soft budget never fires.
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-    time.sleep(seconds)
+def misbehave(answer: str, ground_truth: str, budget_s: float) -> Verdict:
+    action, _, argument = answer.partition(":")
+    if action == "sleep":
+        # Blocking SIGALRM is what a long C call amounts to: the soft budget never fires.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(float(argument))
+    elif action == "crash":
+        os._exit(3)
+    elif action == "allocate":
+        block = bytearray(int(argument) * 1024 * 1024)
+        return Verdict("correct", 1.0, {"allocated": len(block)})
     return Verdict("correct", 1.0, {"pid": os.getpid()})
-
-
-def report_pid() -> Verdict:
-    return Verdict("correct", 1.0, {"pid": os.getpid()})
-
-
-def crash() -> Verdict:
-    os._exit(3)
-
-
-def allocate(megabytes: int) -> Verdict:
-    block = bytearray(megabytes * 1024 * 1024)
-    return Verdict("correct", 1.0, {"allocated": len(block)})

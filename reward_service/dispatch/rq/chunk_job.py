@@ -1,14 +1,15 @@
-"""What an RQ worker runs: queue names, the chunk job and its reply callback.
+"""What an RQ worker runs for a chunk: the chunk job, its reply, and the worker's warm verifier.
 
 `verify_chunk` is a plain importable function, so any RQ worker that can import
-`service` can run it. It hands the chunk to the worker process's warm verifier:
-for math, a `MathChunkPool` (verifier processes with math-verify imported, a hard
-timeout per answer); for code, the embedded `LocalDispatcher` with its warm
-sandbox pool. The verifier lives as long as the worker process: `reward-service
-worker` builds it once before it takes any job (`serving_chunks`), and a plain
-`rq worker` builds it on the first chunk. That is the one piece of module state
-here; it belongs to the worker process's lifetime, which RQ's job-function model
-gives no other place to keep, and the API process never touches it.
+`reward_service` can run it. It hands the chunk to the worker process's warm
+verifier: for math, the `MathPool` the API also uses (verifier processes with
+math-verify imported, a hard timeout per answer); for code, a `CodeRunner` with
+its warm sandbox pool. The verifier lives as long as the worker process:
+`reward-service worker` builds it once before it takes any job
+(`serving_chunks`), and a plain `rq worker` builds it on the first chunk. That
+is the one piece of module state here; it belongs to the worker process's
+lifetime, which RQ's job-function model gives no other place to keep, and the
+API process never touches it.
 
 The verdicts go back on the request's own reply list (`deliver_chunk`, RQ's
 on_success callback) as JSON, so the API waits with one blocking pop instead of
@@ -26,21 +27,12 @@ from typing import Any, Protocol
 from redis import Redis
 from rq.job import Job as RQJob
 
-from reward_service.dispatch.local import LocalDispatcher
-from reward_service.dispatch.math_chunks import MathChunkPool
+from reward_service.dispatch.code_runner import CodeRunner
+from reward_service.dispatch.math_pool import MathPool
 from reward_service.dispatch.sandbox_report import SandboxReport
 from reward_service.settings import Settings
-from reward_service.verifiers.jobs import Job, MathJob
+from reward_service.verifiers.jobs import CodeJob, Job, MathJob
 from reward_service.verifiers.verdict import Verdict, verdict_to_json
-
-# One queue per task, so slow code never starves math.
-TASK_QUEUES = {"math": "reward-math", "code": "reward-code"}
-
-REPLY_PREFIX = "reward:reply:"
-
-
-def queue_name(task: str) -> str:
-    return TASK_QUEUES[task]
 
 
 class ChunkVerifier(Protocol):
@@ -53,47 +45,55 @@ class ChunkVerifier(Protocol):
     def close(self) -> None: ...
 
 
-class DispatcherChunks:
-    """A warm LocalDispatcher driven from synchronous code, on one event loop for its whole life."""
+class CodeChunks:
+    """Code chunks through a warm CodeRunner, on one event loop for the worker's whole life."""
 
-    def __init__(self, dispatcher: LocalDispatcher) -> None:
-        self.dispatcher = dispatcher
+    def __init__(self, runner: CodeRunner) -> None:
+        self.runner = runner
         self._loop = asyncio.new_event_loop()
 
     def start(self) -> None:
-        self._loop.run_until_complete(self.dispatcher.start())
+        self._loop.run_until_complete(self.runner.start())
 
     def verify(self, jobs: Sequence[Job]) -> list[Verdict]:
-        task = self._loop.create_task(self.dispatcher.verify(jobs))
+        task = self._loop.create_task(self._verify(jobs))
         try:
             return self._loop.run_until_complete(task)
         except BaseException:
             # RQ's job timeout (a signal) can interrupt the loop: stop the chunk's
-            # verifications too, so the pool is free for the next chunk.
+            # programs too, so the sandboxes are free for the next chunk.
             task.cancel()
             with suppress(BaseException):
                 self._loop.run_until_complete(task)
             raise
 
+    async def _verify(self, jobs: Sequence[Job]) -> list[Verdict]:
+        wrong_queue = Verdict("sandbox_error", None, {"error": "a math item reached a code worker"})
+
+        async def one(job: Job) -> Verdict:
+            return await self.runner.verify(job) if isinstance(job, CodeJob) else wrong_queue
+
+        return list(await asyncio.gather(*(one(job) for job in jobs)))
+
     def sandbox_report(self) -> SandboxReport | None:
-        return self._loop.run_until_complete(self.dispatcher.sandbox_report())
+        return self.runner.report()
 
     def close(self) -> None:
         with suppress(Exception):
-            self._loop.run_until_complete(self.dispatcher.aclose())
+            self._loop.run_until_complete(self.runner.aclose())
         self._loop.close()
 
 
 class MathChunks:
-    """Math chunks through a MathChunkPool; anything else (never queued here) gets an explicit error."""
+    """Math chunks through a MathPool; anything else (never queued here) gets an explicit error."""
 
-    def __init__(self, pool: MathChunkPool) -> None:
+    def __init__(self, pool: MathPool) -> None:
         self.pool = pool
 
     def verify(self, jobs: Sequence[Job]) -> list[Verdict]:
         math = [i for i, job in enumerate(jobs) if isinstance(job, MathJob)]
-        verdicts = dict(zip(math, self.pool.verify([jobs[i] for i in math]), strict=False))  # type: ignore[misc]
-        wrong_queue = Verdict("sandbox_error", None, {"error": "a code item reached a math worker"})
+        verdicts = dict(zip(math, self.pool.verify([jobs[i] for i in math]), strict=True))  # type: ignore[misc]
+        wrong_queue = Verdict("error", None, {"error": "a code item reached a math worker"})
         return [verdicts.get(i, wrong_queue) for i in range(len(jobs))]
 
     def sandbox_report(self) -> SandboxReport | None:
@@ -113,7 +113,7 @@ def build_verifier(settings: Settings, task: str = "math", processes: int | None
     once) for the code queue.
     """
     if task == "math":
-        pool = MathChunkPool(
+        pool = MathPool(
             processes or settings.workers,
             settings.math_timeout_s,
             settings.math_kill_grace_s,
@@ -121,11 +121,7 @@ def build_verifier(settings: Settings, task: str = "math", processes: int | None
         )
         pool.start()
         return MathChunks(pool)
-    sandboxes = processes or settings.sandbox_pool_size
-    # One math process: the embedded dispatcher warms math on start; code chunks never use it.
-    chunks = DispatcherChunks(
-        LocalDispatcher.from_settings(settings.model_copy(update={"workers": 1, "sandbox_pool_size": sandboxes}))
-    )
+    chunks = CodeChunks(CodeRunner.from_settings(settings, sandboxes=processes))
     chunks.start()
     return chunks
 

@@ -1,0 +1,67 @@
+"""The code runner: a warm sandbox pool and the code verifier, for the API and for RQ code workers.
+
+Running a program is waiting on a sandbox, not CPU work in this process, so code
+jobs run on the event loop. Where the configured backend cannot start and
+`REWARD_SANDBOX_ALLOW_UNSAFE` is set, the runner falls back to the unsafe
+backend and says so in every report.
+"""
+
+from __future__ import annotations
+
+from reward_sandbox import SandboxPool, create_backend, probe_languages
+from reward_service.dispatch.sandbox_report import SandboxReport
+from reward_service.settings import Settings
+from reward_service.verifiers.code.verifier import CompileSettings, verify_code
+from reward_service.verifiers.jobs import CodeJob
+from reward_service.verifiers.verdict import Verdict
+
+
+class CodeRunner:
+    def __init__(
+        self, pool: SandboxPool, compile_settings: CompileSettings | None = None, *, allow_unsafe: bool = False
+    ) -> None:
+        self._pool = pool
+        self._compile = compile_settings or CompileSettings()
+        self._allow_unsafe = allow_unsafe
+        self.languages: dict[str, str | None] = {}
+        self.pending = 0
+
+    @classmethod
+    def from_settings(cls, settings: Settings, sandboxes: int | None = None) -> CodeRunner:
+        backend = create_backend(settings.sandbox_backend, settings.code_maxima(), image=settings.sandbox_image)
+        pool = SandboxPool(backend, sandboxes or settings.sandbox_pool_size, settings.sandbox_recycle)
+        return cls(
+            pool, CompileSettings(time_s=settings.code_compile_timeout_s), allow_unsafe=settings.sandbox_allow_unsafe
+        )
+
+    @property
+    def pool(self) -> SandboxPool:
+        return self._pool
+
+    @property
+    def warm(self) -> int:
+        """Sandboxes started and idle or busy (the reward_sandbox_pool_size gauge)."""
+        return self._pool.warm
+
+    async def start(self) -> None:
+        await self._pool.start()
+        if self._pool.unavailable is not None and self._allow_unsafe:
+            reason = self._pool.unavailable
+            await self._pool.close()
+            self._pool = SandboxPool(create_backend("unsafe", self._pool.backend.maxima), self._pool.size)
+            await self._pool.start()
+            self._pool.warning = f"running code WITHOUT isolation (REWARD_SANDBOX_ALLOW_UNSAFE): {reason}"
+        self.languages = await probe_languages(self._pool)
+
+    async def verify(self, job: CodeJob) -> Verdict:
+        self.pending += 1
+        try:
+            return await verify_code(job, self._pool, self._compile)
+        finally:
+            self.pending -= 1
+
+    def report(self) -> SandboxReport:
+        return SandboxReport.of_pool(self._pool, self.languages)
+
+    async def aclose(self) -> None:
+        await self._pool.close()
