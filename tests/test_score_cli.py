@@ -223,8 +223,10 @@ def test_url_mode_posts_to_a_running_service(tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "in.jsonl", rows)
     local, remote = tmp_path / "local.jsonl", tmp_path / "remote.jsonl"
     assert run_cli(source, "-o", local, "--chunk-size", "16") == 0
-    with running_server({"REWARD_WORKERS": "1", "REWARD_LOG_LEVEL": "warning"}) as url:
-        assert run_cli(source, "-o", remote, "--url", url, "--chunk-size", "16") == 0
+    # A body limit that 40 items exceed: the client halves a batch the server answers 413 to.
+    small_bodies = {"REWARD_WORKERS": "1", "REWARD_LOG_LEVEL": "warning", "REWARD_MAX_BODY_BYTES": "16384"}
+    with running_server(small_bodies) as url:
+        assert run_cli(source, "-o", remote, "--url", url, "--chunk-size", "40") == 0
     for a, b in zip(load_jsonl(local), load_jsonl(remote), strict=True):
         assert (a["id"], a["score"], a["status"], stable(a["details"])) == (
             b["id"],

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from typing import Any, Protocol
 
-import httpx
+from reward_client import AsyncRewardClient
+from reward_client.errors import RewardServiceError
+from reward_client.retry import RetryPolicy
 
 from reward_service.context import ScoringContext, open_scoring_context
 from reward_service.pipeline import score_batch
@@ -51,34 +53,25 @@ class InProcessScorer:
 
 
 class HttpScorer:
-    """POST /score on a running service; honours 429 Retry-After."""
+    """POST /score on a running service, through `reward_client`: the trainers' client, with its
+    retries (429 and 503 after their Retry-After, connections that never reached the server)
+    and its halving of a batch the server answers 413 to."""
 
-    def __init__(self, url: str, token: str | None = None, timeout_s: float = 600.0, max_retries: int = 30) -> None:
-        headers = {"authorization": f"Bearer {token}"} if token else {}
-        self._client = httpx.AsyncClient(base_url=url.rstrip("/"), headers=headers, timeout=timeout_s)
-        self._max_retries = max_retries
+    def __init__(self, url: str, token: str | None = None, timeout_s: float = 600.0, attempts: int = 30) -> None:
+        # A long file run outlasts a busy server rather than stop at the first 429s.
+        retry = RetryPolicy(attempts=attempts, max_backoff_s=30.0)
+        self._client = AsyncRewardClient(url, api_token=token, timeout_s=timeout_s, retry=retry)
 
     async def start(self) -> None:
         return None
 
     async def score(self, items: Sequence[AnyItem], options: ScoreOptions) -> list[dict[str, Any]]:
-        body = {
-            "items": [item.model_dump(mode="json", exclude_none=True) for item in items],
-            "options": options.model_dump(mode="json", exclude_none=True),
-        }
-        for _ in range(self._max_retries):
-            try:
-                response = await self._client.post("/score", json=body)
-            except httpx.TransportError as exc:
-                raise ScoringUnavailable(f"cannot reach {self._client.base_url}: {exc}") from exc
-            if response.status_code == 429:
-                await asyncio.sleep(float(response.headers.get("retry-after", "1")))
-                continue
-            if response.status_code != 200:
-                raise ScoringUnavailable(f"POST /score answered {response.status_code}: {response.text[:500]}")
-            results: list[dict[str, Any]] = response.json()["results"]
-            return results
-        raise ScoringUnavailable(f"POST /score still answered 429 after {self._max_retries} tries")
+        wire = [item.model_dump(mode="json", exclude_none=True) for item in items]
+        try:
+            results = await self._client.score(wire, options.model_dump(mode="json", exclude_none=True))
+        except RewardServiceError as exc:
+            raise ScoringUnavailable(str(exc)) from exc
+        return [dataclasses.asdict(result) for result in results]
 
     async def aclose(self) -> None:
         await self._client.aclose()
