@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,18 @@ class Language:
     probe: tuple[str, ...] = ()
     # What to install on a Debian host (or in the sandbox image) when the probe fails.
     install: str = ""
+
+    def renamed(self, stem: str) -> Language:
+        """This recipe for a program whose files are named ``stem`` instead of the source file's
+        own stem (a checker or an interactor beside the program)."""
+        old, dot, extension = self.source_file.rpartition(".")
+        source = f"{stem}{dot}{extension}" if dot else stem
+        swaps = {self.source_file: source, old: stem, f"./{old}": f"./{stem}"} if dot else {}
+
+        def swap(parts: tuple[str, ...] | None) -> tuple[str, ...] | None:
+            return None if parts is None else tuple(swaps.get(part, part) for part in parts)
+
+        return replace(self, source_file=source, compile=swap(self.compile), run=swap(self.run) or self.run)
 
     def run_argv(self, memory_mb: int) -> list[str]:
         return [part.format(memory_mb=memory_mb) for part in self.run]

@@ -59,7 +59,9 @@ class DriverSession(ABC):
                 raise SessionBroken("the sandbox session ended before answering")
             try:
                 decoded: dict[str, Any] = json.loads(reply)
-                for run in [decoded.get("compile"), *decoded.get("runs", [])]:
+                runs = decoded.get("runs", [])
+                checks = [run.get("check") for run in runs if isinstance(run, dict)]
+                for run in [decoded.get("compile"), decoded.get("checker_compile"), *runs, *checks]:
                     if isinstance(run, dict) and "stdout_b64" in run:
                         run["stdout"] = base64.b64decode(run.pop("stdout_b64")).decode("utf-8", "replace")
             except (ValueError, TypeError, AttributeError, binascii.Error) as exc:

@@ -26,6 +26,20 @@ def _identifier(name: str) -> str:
     return name
 
 
+_SUPPORT_FILE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+# The checker's own files in its directory: a support file must not replace them.
+_RESERVED_FILES = frozenset({"input.txt", "output.txt", "answer.txt"})
+
+
+def _support_file(name: str) -> str:
+    if not _SUPPORT_FILE_RE.fullmatch(name) or name in _RESERVED_FILES:
+        raise ValueError(
+            f"{name[:80]!r} is not a support file name (letters, digits, `_.-`, no path; not {sorted(_RESERVED_FILES)})"
+        )
+    return name
+
+
+SupportFileName = Annotated[str, AfterValidator(_support_file)]
 FunctionName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_identifier)]
 # A tolerance wider than this accepts outputs that are simply different numbers.
 MAX_FLOAT_TOLERANCE = 0.1
@@ -59,6 +73,11 @@ class StdioTests(BaseModel):
 
     kind: Literal["stdio"]
     cases: list[StdioCase] = Field(..., min_length=1)
+    compare: Literal["lines", "tokens", "tokens_ignore_case"] = Field(
+        "lines",
+        description="`lines`: line by line, trailing whitespace ignored; `tokens`: whitespace-separated "
+        "tokens in order, however spread over lines; `tokens_ignore_case`: tokens, letters without case.",
+    )
     float_tolerance: float | None = Field(
         None,
         ge=0,
@@ -66,6 +85,31 @@ class StdioTests(BaseModel):
         description=f"Numbers may differ by this much (absolute or relative), at most {MAX_FLOAT_TOLERANCE}; "
         "integer tokens always match exactly.",
     )
+
+
+class JudgeProgram(BaseModel):
+    """A checker or an interactor: a program of the problem's, run sandboxed like the submission."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: str = Field("cpp", description="Any language GET /languages lists; C++ and Python are the usual ones.")
+    source: str = Field(..., min_length=1)
+    files: dict[SupportFileName, str] = Field(
+        default_factory=dict,
+        description="Support files beside the source, e.g. the problem's `testlib.h` (none is shipped).",
+        max_length=16,
+    )
+
+
+class CheckerCase(BaseModel):
+    input: str = ""
+    answer: str = Field("", description="The reference answer the checker compares with (testlib's `ans`).")
+
+
+class CheckerTests(BaseModel):
+    kind: Literal["checker"]
+    cases: list[CheckerCase] = Field(..., min_length=1)
+    checker: JudgeProgram
 
 
 class AssertTests(BaseModel):
@@ -85,7 +129,7 @@ class CallTests(BaseModel):
     cases: list[CallCase] = Field(..., min_length=1)
 
 
-CodeTests = Annotated[StdioTests | AssertTests | CallTests, Field(discriminator="kind")]
+CodeTests = Annotated[StdioTests | AssertTests | CallTests | CheckerTests, Field(discriminator="kind")]
 
 
 class CodeLimits(BaseModel):

@@ -509,12 +509,61 @@ def _write_files(work: str, files: dict[str, str]) -> None:
             handle.write(content)
 
 
+# Compiled checkers of recent requests, by the host's key: a problem's checker is compiled
+# once per session, not once per item. In this process's memory, which the programs cannot
+# read or write (the driver is undumpable), and never on disk while a program runs.
+_CHECKERS: dict[str, list[tuple[str, bytes, int]]] = {}
+_CHECKER_CACHE = 8
+CHECKER_DIR = os.path.join(WORK_ROOT, "c")
+
+
+def _prepare_checker(checker: dict[str, Any], reply: dict[str, Any], reply_left: int) -> _WorkDir | None:
+    """The checker's directory, compiled (or from the cache) and snapshot; None if it did not compile."""
+    place = _WorkDir(CHECKER_DIR)
+    cached = _CHECKERS.get(checker["key"])
+    if cached is not None:
+        place.files = cached
+        return place
+    os.makedirs(CHECKER_DIR, exist_ok=True)
+    _write_files(CHECKER_DIR, checker.get("files", {}))
+    step = checker.get("compile")
+    if step:
+        done = _run(step["argv"], "", step["limits"], CHECKER_DIR, False, reply_left)
+        reply["checker_compile"] = done
+        if done["exit_code"] != 0 or done["limit"]:
+            return None
+    _kill_others()
+    place.snapshot()
+    _CHECKERS[checker["key"]] = place.files
+    while len(_CHECKERS) > _CHECKER_CACHE:
+        del _CHECKERS[next(iter(_CHECKERS))]
+    return place
+
+
+def _check(checker: dict[str, Any], place: _WorkDir, stdin: str, output: bytes, answer: str) -> dict[str, Any]:
+    """Run the checker on one run's output (every process of the run is gone by now)."""
+    place.restore()  # wipes the program's work dir, /tmp and /dev/shm first
+    for name, content in (("input.txt", stdin.encode()), ("output.txt", output), ("answer.txt", answer.encode())):
+        with open(os.path.join(CHECKER_DIR, name), "wb") as handle:
+            handle.write(content)
+    limits = checker["limits"]
+    return _run(checker["argv"], "", limits, CHECKER_DIR, False, limits["output_kb"] * 1024)
+
+
 def handle(request: dict[str, Any]) -> dict[str, Any]:
     work = _WorkDir(os.path.join(WORK_ROOT, "w"))
-    os.makedirs(work.path, exist_ok=True)
-    _write_files(work.path, request.get("files", {}))
     reply: dict[str, Any] = {"nonce": request["nonce"], "compile": None, "runs": []}
     reply_left = int(request.get("reply_kb") or DEFAULT_REPLY_KB) * 1024
+    checker = request.get("checker")
+    checker_place = None
+    if checker:
+        checker_place = _prepare_checker(checker, reply, reply_left)
+        if checker_place is None:
+            reply.update(_clean_up())
+            return reply
+        _wipe_all(time.monotonic() + CLEANUP_BUDGET_S)  # the program never sees the checker's files
+    os.makedirs(work.path, exist_ok=True)
+    _write_files(work.path, request.get("files", {}))
     compile_step = request.get("compile")
     if compile_step:
         reply["compile"] = _run(compile_step["argv"], "", compile_step["limits"], work.path, False, reply_left)
@@ -533,12 +582,24 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
             # Nothing of one run (a process it left, a file it wrote) reaches the next.
             leftovers += _kill_others()
             reset_clean = work.restore() and reset_clean
-        result = _run(
-            run["argv"], run.get("stdin", ""), request["limits"], work.path, run.get("fd3", False), reply_left
-        )
-        reply_left -= result.get("stdout_bytes", 0) + len(result.get("fd3", ""))
+        check = run.get("check")
+        # A checked run's output goes to the checker, not back to the host: it costs no reply budget.
+        budget = request["limits"]["output_kb"] * 1024 if check is not None else reply_left
+        stdin = run.get("stdin", "")
+        result = _run(run["argv"], stdin, request["limits"], work.path, run.get("fd3", False), budget)
+        failed = result["exit_code"] != 0
+        if check is not None and checker_place is not None and checker:
+            output = base64.b64decode(result.pop("stdout_b64", ""))
+            result["stdout_b64"] = ""
+            if not failed and not result.get("limit"):
+                leftovers += _kill_others()  # nothing of the program may touch the checker
+                result["check"] = _check(checker, checker_place, stdin, output, check.get("answer", ""))
+                reply_left -= result["check"].get("stdout_bytes", 0)
+                failed = result["check"]["exit_code"] != 0
+        else:
+            reply_left -= result.get("stdout_bytes", 0) + len(result.get("fd3", ""))
         reply["runs"].append(result)
-        if request.get("stop_on_failure") and result["exit_code"] != 0:
+        if request.get("stop_on_failure") and failed:
             break
     reply.update(_clean_up())
     reply["leftover_processes"] += leftovers

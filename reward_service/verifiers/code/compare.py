@@ -19,20 +19,50 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
+# How a stdio test's output is compared with the expected one (`tests.compare`).
+COMPARISONS = ("lines", "tokens", "tokens_ignore_case")
+
+
+def _token_matches(got: str, want: str, tolerance: float | None, ignore_case: bool) -> bool:
+    if got == want or (ignore_case and got.casefold() == want.casefold()):
+        return True
+    if tolerance is None:
+        return False
+    # An expected integer is a count or an index: only the same integer matches it.
+    if _INTEGER_RE.fullmatch(want) or not (_DECIMAL_RE.fullmatch(got) and _DECIMAL_RE.fullmatch(want)):
+        return False
+    x, y = float(got), float(want)
+    # As the judges define it: within the tolerance absolutely or relatively.
+    return math.isfinite(x) and math.isfinite(y) and math.isclose(x, y, rel_tol=tolerance, abs_tol=tolerance)
+
+
 def _tokens_match(got: str, want: str, tolerance: float) -> bool:
     got_tokens, want_tokens = got.split(), want.split()
     if len(got_tokens) != len(want_tokens):
         return False
-    for a, b in zip(got_tokens, want_tokens, strict=False):
-        if a == b:
-            continue
-        # An expected integer is a count or an index: only the same integer matches it.
-        if _INTEGER_RE.fullmatch(b) or not (_DECIMAL_RE.fullmatch(a) and _DECIMAL_RE.fullmatch(b)):
-            return False
-        x, y = float(a), float(b)
-        if not (math.isfinite(x) and math.isfinite(y)) or not math.isclose(x, y, rel_tol=tolerance, abs_tol=tolerance):
-            return False
-    return True
+    return all(_token_matches(a, b, tolerance, False) for a, b in zip(got_tokens, want_tokens, strict=True))
+
+
+def output_matches(
+    got: str, want: str, compare: str = "lines", float_tolerance: float | None = None
+) -> tuple[bool, str | None]:
+    """Whether a program's output matches the expected one under ``compare``, and if not, where not.
+
+    `lines`: see `stdout_matches`. `tokens`: the whitespace-separated tokens, in order,
+    however they are spread over lines (testlib's wcmp). `tokens_ignore_case`: the same,
+    letters compared without case (YES for yes). Numeric tokens within ``float_tolerance``
+    in every mode.
+    """
+    if compare == "lines":
+        return stdout_matches(got, want, float_tolerance)
+    ignore_case = compare == "tokens_ignore_case"
+    got_tokens, want_tokens = got.split(), want.split()
+    for number, (a, b) in enumerate(zip(got_tokens, want_tokens, strict=False), start=1):
+        if not _token_matches(a, b, float_tolerance, ignore_case):
+            return False, f"token {number}: expected {b[:80]!r}, got {a[:80]!r}"
+    if len(got_tokens) != len(want_tokens):
+        return False, f"expected {len(want_tokens)} tokens, got {len(got_tokens)}"
+    return True, None
 
 
 def stdout_matches(got: str, want: str, float_tolerance: float | None = None) -> tuple[bool, str | None]:

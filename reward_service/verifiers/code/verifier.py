@@ -43,6 +43,24 @@ def _run_limits(limits: Limits, language: Language, per_session_uid: bool) -> di
     }
 
 
+# A checker or an interactor: time for the slow ones (testlib reading megabytes), its
+# memory apart from the program's, and little output (its message).
+_JUDGE_TIME_S = 10.0
+_JUDGE_MEMORY_MB = 1024
+_JUDGE_OUTPUT_KB = 64
+
+
+def _judge_limits(limits: Limits, per_session_uid: bool) -> dict[str, Any]:
+    return {
+        "time_s": max(_JUDGE_TIME_S, 2 * limits.time_s),
+        "memory_mb": _JUDGE_MEMORY_MB,
+        "output_kb": _JUDGE_OUTPUT_KB,
+        "file_kb": max(limits.file_kb, 65536),
+        "address_space_mb": _JUDGE_MEMORY_MB + 64,
+        "processes": limits.processes if per_session_uid else None,
+    }
+
+
 def _compile_limits(compile: CompileSettings, limits: Limits, per_session_uid: bool) -> dict[str, Any]:
     return {
         "time_s": compile.time_s,
@@ -62,18 +80,25 @@ class _Attempt:
         language = job.language
         backend = pool.backend
         # A fresh nonce per attempt: an outcome of an earlier attempt never counts.
-        self.context = RunContext(language, job.limits, backend.harness_path, secrets.token_hex(16))
+        self.context = RunContext(
+            language,
+            job.limits,
+            backend.harness_path,
+            secrets.token_hex(16),
+            compile_limits=_compile_limits(compile, job.limits, backend.per_session_uid),
+            judge_limits=_judge_limits(job.limits, backend.per_session_uid),
+        )
         self.payload: dict[str, Any] = {
             "nonce": self.context.nonce,
             "files": {language.source_file: job.program},
             "limits": _run_limits(job.limits, language, backend.per_session_uid),
             "runs": job.tests.runs(self.context),
+            # The score cannot change after a failed test: the driver stops there.
+            "stop_on_failure": job.all_or_nothing,
+            **job.tests.request_fields(self.context),
         }
         if language.compile:
-            self.payload["compile"] = {
-                "argv": list(language.compile),
-                "limits": _compile_limits(compile, job.limits, backend.per_session_uid),
-            }
+            self.payload["compile"] = {"argv": list(language.compile), "limits": self.context.compile_limits}
 
     @property
     def nonce(self) -> str:
@@ -81,8 +106,12 @@ class _Attempt:
 
     def timeout_s(self) -> float:
         # The driver's wall bound per run is twice the CPU limit plus a second (see driver.py).
-        compile_s = 2 * self.payload["compile"]["limits"]["time_s"] + 1 if "compile" in self.payload else 0.0
-        return compile_s + len(self.payload["runs"]) * (2 * self.job.limits.time_s + 2.0) + 15.0
+        compile_s = 2 * self.context.compile_limits["time_s"] + 1
+        compiles = ("compile" in self.payload) + ("checker" in self.payload)
+        per_run = 2 * self.job.limits.time_s + 2.0
+        if "checker" in self.payload:
+            per_run += 2 * self.context.judge_limits["time_s"] + 2.0
+        return compiles * compile_s + len(self.payload["runs"]) * per_run + 15.0
 
     def judge(self, index: int, run: dict[str, Any]) -> dict[str, Any]:
         verdict = _limit_verdict(run, self.job.limits)
@@ -110,20 +139,25 @@ def _limit_verdict(run: dict[str, Any], limits: Limits) -> dict[str, Any] | None
         return {"status": "output_limit", "message": f"printed more than {limits.output_kb} KB"}
     if run.get("signal") == signal.SIGXFSZ:
         return {"status": "output_limit", "message": f"wrote a file larger than {limits.file_kb} KB"}
+    if run.get("oom_killed"):
+        # The memory cgroup killed a process of the run: one that outgrew the limit, even if
+        # the program itself went on and exited 0 (a forked child sacrificed, the parent prints).
+        return failure("memory_limit", run, f"its processes together used more than {limits.memory_mb} MB")
     failed = run.get("exit_code") != 0 or run.get("signal") is not None
     stderr = run.get("stderr", "")
-    if failed and (any(marker in stderr for marker in _MEMORY_MARKERS) or run.get("oom_killed")):
+    if failed and any(marker in stderr for marker in _MEMORY_MARKERS):
         return failure("memory_limit", run, f"used more than {limits.memory_mb} MB")
     if run.get("max_rss_kb", 0) > limits.memory_mb * 1024:
         return failure("memory_limit", run, f"used more than {limits.memory_mb} MB")
     return None
 
 
-def _score(statuses: list[str], all_or_nothing: bool) -> float:
-    passed = sum(status == "accepted" for status in statuses)
+def _score(tests: list[dict[str, Any]], all_or_nothing: bool) -> float:
+    """The share of the tests' points: 1 for an accepted test, a checker's partial points, else 0."""
     if all_or_nothing:
-        return 1.0 if passed == len(statuses) else 0.0
-    return passed / len(statuses)
+        return 1.0 if all(test["status"] == "accepted" for test in tests) else 0.0
+    points = [1.0 if test["status"] == "accepted" else float(test.get("points", 0.0)) for test in tests]
+    return sum(points) / len(tests)
 
 
 # A sandbox that failed under an item is our fault, not the program's: the item gets
@@ -173,19 +207,31 @@ def _judge_reply(reply: dict[str, Any], request: _Attempt, language: str) -> Ver
             details["error"] = (compiled.get("stderr") or "the compiler failed").strip()[-2000:]
             return Verdict("compile_error", 0.0, details)
 
+    checker_compile = reply.get("checker_compile")
+    if checker_compile is not None:
+        # Present only when this session compiled the checker; a cached one costs nothing.
+        details["checker_compile_s"] = checker_compile.get("wall_s")
+        if checker_compile.get("limit") or checker_compile.get("exit_code") != 0:
+            why = checker_compile.get("error") or (checker_compile.get("stderr") or "").strip()[-2000:]
+            return Verdict("sandbox_error", None, {**details, "error": f"the checker did not compile: {why}"})
+
     runs = reply.get("runs", [])
     tests = [request.judge(index, run) for index, run in enumerate(runs)]
     for test, run in zip(tests, runs, strict=False):
         test["time_s"] = run.get("wall_s")
+    expected = request.job.tests.case_count()
+    if len(tests) < expected and request.payload["stop_on_failure"]:
+        skipped = {"status": "skipped", "message": "not run: an earlier test failed (options.all_or_nothing)"}
+        tests += [dict(skipped) for _ in range(expected - len(tests))]
     if any(test["status"] == "sandbox_error" for test in tests):
         failing = next(test for test in tests if test["status"] == "sandbox_error")
         return Verdict("sandbox_error", None, {**details, "tests": tests, "error": failing.get("message")})
-    statuses = [test["status"] for test in tests]
+    statuses = [test["status"] for test in tests if test["status"] != "skipped"]
     details["tests"] = tests
     details["passed"] = statuses.count("accepted")
-    details["total"] = len(statuses)
+    details["total"] = len(tests)
     if reply.get("leftover_processes"):
         details["killed_leftover_processes"] = reply["leftover_processes"]
     # The item's status is that of its first failing test, in test order.
     status = cast(Status, next((s for s in statuses if s != "accepted"), "accepted"))
-    return Verdict(status, _score(statuses, request.job.all_or_nothing), details)
+    return Verdict(status, _score(tests, request.job.all_or_nothing), details)

@@ -11,13 +11,12 @@ from typing import Any
 from reward_service.verifiers.code.kinds.assertion import AssertTests
 from reward_service.verifiers.code.kinds.base import KindOfTests, RunContext, Unsupported
 from reward_service.verifiers.code.kinds.call import CallTests
+from reward_service.verifiers.code.kinds.checker import CheckerTests
 from reward_service.verifiers.code.kinds.stdio import StdioTests
 
-CodeTests = StdioTests | CallTests | AssertTests
+CodeTests = StdioTests | CallTests | AssertTests | CheckerTests
 
-KINDS: dict[str, type[StdioTests] | type[CallTests] | type[AssertTests]] = {
-    kind.kind: kind for kind in (StdioTests, CallTests, AssertTests)
-}
+KINDS: dict[str, type[CodeTests]] = {kind.kind: kind for kind in (StdioTests, CallTests, AssertTests, CheckerTests)}
 
 
 def typed_tests(data: Mapping[str, Any]) -> CodeTests:
@@ -29,6 +28,7 @@ __all__ = [
     "KINDS",
     "AssertTests",
     "CallTests",
+    "CheckerTests",
     "CodeTests",
     "KindOfTests",
     "RunContext",

@@ -31,6 +31,9 @@ class AssertTests:
     def canonical(self) -> str:
         return canonical_json({"kind": self.kind, "code": self.code, "entry_point": self.entry_point})
 
+    def request_fields(self, context: RunContext) -> dict[str, Any]:
+        return {}
+
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
         # The test code travels in the runner's request: it is never a file in the sandbox.
         return [runner_run(context, self.kind, mode="assert", test_code=self.code, entry_point=self.entry_point)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from reward_sandbox import Language, Limits
@@ -23,6 +23,9 @@ class RunContext:
     limits: Limits
     harness_path: str
     nonce: str
+    # Driver limits for a compile step, and for a judging program (a checker, an interactor).
+    compile_limits: dict[str, Any] = field(default_factory=dict)
+    judge_limits: dict[str, Any] = field(default_factory=dict)
 
 
 class KindOfTests(Protocol):
@@ -44,6 +47,10 @@ class KindOfTests(Protocol):
 
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
         """The driver's run requests, in test order."""
+        ...
+
+    def request_fields(self, context: RunContext) -> dict[str, Any]:
+        """Fields the driver request needs besides the runs (a checker to prepare); usually none."""
         ...
 
     def judge(self, index: int, run: dict[str, Any], context: RunContext) -> dict[str, Any]:

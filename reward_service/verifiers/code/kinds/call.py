@@ -41,6 +41,9 @@ class CallTests:
         cases = [{"args": case.args, "expected": case.expected} for case in self.cases]
         return canonical_json({"kind": self.kind, "fn_name": self.fn_name, "cases": cases})
 
+    def request_fields(self, context: RunContext) -> dict[str, Any]:
+        return {}
+
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
         return [
             runner_run(context, self.kind, mode="call", fn_name=self.fn_name, args=case.args) for case in self.cases

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from reward_service.verifiers.code.compare import stdout_matches
+from reward_service.verifiers.code.compare import output_matches
 from reward_service.verifiers.code.kinds.base import RunContext, canonical_json, ended_cleanly, failure
 
 
@@ -22,11 +22,12 @@ class StdioTests:
 
     cases: tuple[StdioCase, ...]
     float_tolerance: float | None = None
+    compare: str = "lines"
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StdioTests:
         cases = tuple(StdioCase(case.get("input", ""), case["output"]) for case in data["cases"])
-        return cls(cases, data.get("float_tolerance"))
+        return cls(cases, data.get("float_tolerance"), data.get("compare") or "lines")
 
     def case_count(self) -> int:
         return len(self.cases)
@@ -36,7 +37,13 @@ class StdioTests:
 
     def canonical(self) -> str:
         cases = [{"input": case.input, "output": case.output} for case in self.cases]
-        return canonical_json({"kind": self.kind, "cases": cases, "float_tolerance": self.float_tolerance})
+        fields: dict[str, Any] = {"kind": self.kind, "cases": cases, "float_tolerance": self.float_tolerance}
+        if self.compare != "lines":  # the key of a lines test is what it was before modes existed
+            fields["compare"] = self.compare
+        return canonical_json(fields)
+
+    def request_fields(self, context: RunContext) -> dict[str, Any]:
+        return {}
 
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
         argv = context.language.run_argv(context.limits.memory_mb)
@@ -45,5 +52,5 @@ class StdioTests:
     def judge(self, index: int, run: dict[str, Any], context: RunContext) -> dict[str, Any]:
         if not ended_cleanly(run):
             return failure("runtime_error", run)
-        same, where = stdout_matches(run["stdout"], self.cases[index].output, self.float_tolerance)
+        same, where = output_matches(run["stdout"], self.cases[index].output, self.compare, self.float_tolerance)
         return {"status": "accepted"} if same else {"status": "wrong_answer", "message": where}

@@ -1,0 +1,153 @@
+"""checker tests (special judges): the program reads each case's input; a checker program
+decides whether what it printed is a right answer.
+
+The checker follows testlib's convention: `checker input.txt output.txt answer.txt`
+(the case's input, the program's output, the reference answer), exit code 0
+accepted, 1 wrong answer, 2 presentation error, 3 the checker's own failure, 7
+partial points (testlib's `quitp`: the first number of its message is the share
+of the test's points, in [0, 1]). The driver compiles the checker once per
+session (its support files, such as a problem's testlib.h, beside it) and runs it
+after each run, once every process of the program is gone, in a directory the
+program never sees; the reference answers stay in the driver's memory until then.
+A checker that crashes, hangs, floods or reports its own failure makes the item
+`sandbox_error` (score null), never a 0 or a 1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from reward_sandbox import resolve_language
+from reward_service.verifiers.code.kinds.base import (
+    DETAIL_CHARS,
+    RunContext,
+    Unsupported,
+    canonical_json,
+    ended_cleanly,
+    failure,
+)
+
+CHECKER_STEM = "checker"
+_POINTS_RE = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_EXIT_POINTS = 7
+
+
+@dataclass(frozen=True)
+class CheckerCase:
+    input: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class JudgeProgram:
+    """A checker's (or an interactor's) source, its language and its support files."""
+
+    language: str
+    source: str
+    files: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> JudgeProgram:
+        files = tuple(sorted((str(name), str(text)) for name, text in (data.get("files") or {}).items()))
+        return cls(str(data.get("language") or "cpp"), data["source"], files)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"language": self.language, "source": self.source, "files": dict(self.files)}
+
+    def size_chars(self) -> int:
+        return len(self.source) + sum(len(text) for _, text in self.files)
+
+    def driver_block(self, stem: str, context: RunContext) -> dict[str, Any]:
+        """What the driver needs to prepare this program: files, compile step, argv, limits, cache key."""
+        language = resolve_language(self.language)
+        if language is None:
+            raise Unsupported(f"the {stem}'s language {self.language!r} is not supported here; see GET /languages")
+        recipe = language.renamed(stem)
+        block: dict[str, Any] = {
+            "files": {**dict(self.files), recipe.source_file: self.source},
+            "compile": {"argv": list(recipe.compile), "limits": context.compile_limits} if recipe.compile else None,
+            "argv": recipe.run_argv(int(context.judge_limits.get("memory_mb") or 256)),
+            "limits": context.judge_limits,
+        }
+        # The driver keeps a compiled judge under this key: same sources, same recipe, same binary.
+        block["key"] = hashlib.sha256(canonical_json([block["files"], block["compile"]]).encode()).hexdigest()
+        return block
+
+
+@dataclass(frozen=True)
+class CheckerTests:
+    kind: ClassVar[str] = "checker"
+
+    cases: tuple[CheckerCase, ...]
+    checker: JudgeProgram
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CheckerTests:
+        cases = tuple(CheckerCase(case.get("input", ""), case.get("answer", "")) for case in data["cases"])
+        return cls(cases, JudgeProgram.from_dict(data["checker"]))
+
+    def case_count(self) -> int:
+        return len(self.cases)
+
+    def size_chars(self) -> int:
+        return sum(len(case.input) + len(case.answer) for case in self.cases) + self.checker.size_chars()
+
+    def canonical(self) -> str:
+        cases = [{"input": case.input, "answer": case.answer} for case in self.cases]
+        return canonical_json({"kind": self.kind, "cases": cases, "checker": self.checker.as_dict()})
+
+    def request_fields(self, context: RunContext) -> dict[str, Any]:
+        block = self.checker.driver_block(CHECKER_STEM, context)
+        block["argv"] = [*block["argv"], "input.txt", "output.txt", "answer.txt"]
+        return {"checker": block}
+
+    def runs(self, context: RunContext) -> list[dict[str, Any]]:
+        argv = context.language.run_argv(context.limits.memory_mb)
+        return [{"argv": argv, "stdin": case.input, "check": {"answer": case.answer}} for case in self.cases]
+
+    def judge(self, index: int, run: dict[str, Any], context: RunContext) -> dict[str, Any]:
+        if not ended_cleanly(run):
+            return failure("runtime_error", run)
+        check = run.get("check")
+        if check is None:
+            return {"status": "sandbox_error", "message": "the checker did not run"}
+        return judge_by_exit_code(check, "checker")
+
+
+def judge_message(run: Mapping[str, Any]) -> str:
+    """What a judging program said (testlib writes its verdict on stderr, many scripts on stdout)."""
+    text = f"{run.get('stdout', '')}\n{run.get('stderr', '')}".strip()
+    return text[:DETAIL_CHARS]
+
+
+def judge_by_exit_code(run: Mapping[str, Any], who: str) -> dict[str, Any]:
+    """A test's verdict from a checker's or an interactor's exit code (testlib's convention)."""
+    message = judge_message(run)
+    if run.get("error") or run.get("limit") or run.get("signal") is not None:
+        why = run.get("error") or (
+            f"hit its {run['limit']} limit" if run.get("limit") else f"died by signal {run.get('signal')}"
+        )
+        return {"status": "sandbox_error", "message": f"the {who} failed: {why}", "judge_message": message}
+    code = run.get("exit_code")
+    if code == 0:
+        return {"status": "accepted", "judge_message": message} if message else {"status": "accepted"}
+    if code == 1:
+        return {"status": "wrong_answer", "judge_message": message}
+    if code == 2:
+        return {"status": "wrong_answer", "presentation_error": True, "judge_message": message}
+    if code == _EXIT_POINTS:
+        found = _POINTS_RE.search(message)
+        points = float(found.group()) if found else -1.0
+        if 0.0 <= points <= 1.0:
+            status = "accepted" if points == 1.0 else "wrong_answer"
+            return {"status": status, "points": points, "judge_message": message}
+        return {"status": "sandbox_error", "message": f"the {who} gave points outside [0, 1]: {message[:100]!r}"}
+    return {
+        "status": "sandbox_error",
+        "message": f"the {who} reported a failure (exit code {code})",
+        "judge_message": message,
+    }

@@ -1,0 +1,172 @@
+"""Checker programs (special judges) on both sandbox backends: testlib's convention, partial
+points, a checker's own failures as sandbox_error, and a program that cannot reach the
+reference answers or the checker."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import code_item, score
+from fastapi.testclient import TestClient
+
+from reward_service.verifiers.code.compare import output_matches
+
+JUDGES = Path(__file__).parent / "judges"
+TESTLIB = (JUDGES / "testlib_subset.h").read_text()
+CPP_CHECKER = {"language": "cpp", "source": (JUDGES / "sum_checker.cpp").read_text(), "files": {"testlib.h": TESTLIB}}
+PY_CHECKER = {"language": "python", "source": (JUDGES / "sum_checker.py").read_text()}
+
+PAIR_LOW_FIRST = "n = int(input())\nprint(0, n)"
+PAIR_OTHER = "n = int(input())\nprint(n - 1, 1)"
+
+
+def sums(checker: dict[str, Any], *ns: int) -> dict[str, Any]:
+    return {"kind": "checker", "cases": [{"input": f"{n}\n", "answer": f"0 {n}\n"} for n in ns], "checker": checker}
+
+
+def exact_checker(exit_on_mismatch: int = 1, extra: str = "") -> dict[str, Any]:
+    source = f"""import sys
+{extra}
+out = open(sys.argv[2]).read().split()
+ans = open(sys.argv[3]).read().split()
+sys.exit(0 if out == ans else {exit_on_mismatch})
+"""
+    return {"language": "python", "source": source}
+
+
+def test_a_testlib_checker_accepts_every_right_answer_and_explains_a_wrong_one(sandbox_client: TestClient) -> None:
+    items = [
+        code_item("low", PAIR_LOW_FIRST, sums(CPP_CHECKER, 5, 10, 1000)),
+        code_item("other", PAIR_OTHER, sums(CPP_CHECKER, 5, 10, 1000)),
+        code_item("wrong", "n = int(input())\nprint(1, 1)", sums(CPP_CHECKER, 2, 5)),
+        code_item("garbled", "input()\nprint('three four')", sums(CPP_CHECKER, 7)),
+    ]
+    low, other, wrong, garbled = score(sandbox_client, items)
+    assert (low["status"], low["score"]) == ("accepted", 1.0), low
+    assert (other["status"], other["score"]) == ("accepted", 1.0), other
+    assert (wrong["status"], wrong["score"]) == ("wrong_answer", 0.5), wrong
+    assert "1 + 1 != 5" in wrong["details"]["tests"][1]["judge_message"]
+    assert garbled["status"] == "wrong_answer" and garbled["details"]["tests"][0]["presentation_error"] is True
+
+
+def test_the_checker_is_compiled_once_per_session(sandbox_client: TestClient) -> None:
+    problem = sums(CPP_CHECKER, 11, 12, 13)
+    results = [
+        score(sandbox_client, [code_item(f"s{k}", f"n = int(input())\nprint({k}, n - {k})", problem)])[0]
+        for k in range(6)
+    ]
+    assert all(result["status"] == "accepted" for result in results), results
+    compiled = [result for result in results if "checker_compile_s" in result["details"]]
+    assert len(compiled) <= 2  # the pool's two sessions, each compiling it at most once
+
+
+def test_partial_points_from_a_python_checker(sandbox_client: TestClient) -> None:
+    program = "n = int(input())\nprint(n, 0) if n % 2 else print(0, n)"
+    [result] = score(sandbox_client, [code_item("p", program, sums(PY_CHECKER, 1, 2, 3, 4))])
+    assert result["status"] == "wrong_answer"
+    assert result["score"] == pytest.approx((0.5 + 1 + 0.5 + 1) / 4)
+    assert [test.get("points") for test in result["details"]["tests"]] == [0.5, None, 0.5, None]
+
+
+@pytest.mark.parametrize(
+    "checker",
+    [
+        pytest.param(exact_checker(exit_on_mismatch=3), id="reports-failure"),
+        pytest.param(exact_checker(extra="import os; os.abort()"), id="crashes"),
+        pytest.param(exact_checker(extra="while True: pass"), id="hangs"),
+        pytest.param(exact_checker(extra="import sys\nwhile True: sys.stdout.write('x' * 65536)"), id="floods"),
+        pytest.param({"language": "cpp", "source": "int main( {"}, id="does-not-compile"),
+        pytest.param({"language": "cobol", "source": "x"}, id="unknown-language"),
+    ],
+)
+def test_a_failing_checker_is_sandbox_error_never_a_score(sandbox_client: TestClient, checker: dict[str, Any]) -> None:
+    tests = {"kind": "checker", "cases": [{"input": "", "answer": "no"}], "checker": checker}
+    [result] = score(sandbox_client, [code_item("c", "print('yes')", tests)])
+    assert (result["status"], result["score"]) == ("sandbox_error", None), result
+
+
+def test_the_program_never_reads_the_answers_or_touches_the_checker(sandbox_client: TestClient) -> None:
+    secret = secrets.token_hex(16)
+    # Looks everywhere it could: the checker's directory, the whole writable tree, its parent's memory.
+    program = """
+import os, signal, subprocess, sys
+found = None
+for root in ("/box", "/tmp", "/dev/shm", os.path.dirname(os.getcwd()), "/proc/1"):
+    for folder, _, names in os.walk(root):
+        for name in names:
+            try:
+                text = open(os.path.join(folder, name), errors="ignore").read(1 << 20)
+            except OSError:
+                continue
+            if len(text) == 32 and all(c in "0123456789abcdef" for c in text.strip()):
+                found = text.strip()
+# Try to break the checker that runs next: replace it, and leave a process that kills everything.
+for folder in ("../c", "/box/c"):
+    try:
+        os.makedirs(folder, exist_ok=True)
+        open(os.path.join(folder, "checker.py"), "w").write("import sys; sys.exit(0)")
+    except OSError:
+        pass
+parent = os.getpid()
+if os.fork() == 0:
+    os.setsid()
+    while True:
+        for pid in os.listdir("/proc"):
+            if pid.isdigit() and int(pid) not in (1, os.getpid(), parent):
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except OSError:
+                    pass
+print(found or "nothing")
+"""
+    tests = {"kind": "checker", "cases": [{"input": "", "answer": secret}], "checker": exact_checker()}
+    [result] = score(sandbox_client, [code_item("thief", program, tests)])
+    # Not accepted (it never saw the answer), and not sandbox_error (it could not stop the checker).
+    assert (result["status"], result["score"]) == ("wrong_answer", 0.0), result
+
+
+def test_all_or_nothing_stops_at_the_first_failed_test(sandbox_client: TestClient) -> None:
+    program = "n = int(input())\nprint(0, n if n != 3 else 0)"
+    body = {
+        "items": [code_item("a", program, sums(CPP_CHECKER, 1, 2, 3, 4, 5, 6))],
+        "options": {"all_or_nothing": True},
+    }
+    response = sandbox_client.post("/score", json=body)
+    [result] = response.json()["results"]
+    assert (result["status"], result["score"]) == ("wrong_answer", 0.0), result
+    statuses = [test["status"] for test in result["details"]["tests"]]
+    assert statuses == ["accepted", "accepted", "wrong_answer", "skipped", "skipped", "skipped"]
+    assert result["details"]["total"] == 6
+
+
+def test_support_file_names_are_checked(sandbox_client: TestClient) -> None:
+    for name in ("../testlib.h", "answer.txt", ".hidden", "a/b"):
+        checker = {**CPP_CHECKER, "files": {name: "x"}}
+        body = {"items": [code_item("x", PAIR_LOW_FIRST, sums(checker, 1))]}
+        response = sandbox_client.post("/score", json=body)
+        assert response.status_code == 422, (name, response.text)
+        assert "files" in str(response.json()["detail"][0]["loc"])
+
+
+@pytest.mark.parametrize(
+    ("compare", "got", "want", "same"),
+    [
+        ("lines", "1 2\n", "1\n2\n", False),
+        ("tokens", "1 2\n", "1\n2\n", True),
+        ("tokens", "1 2 3", "1 2", False),
+        ("tokens", "YES", "yes", False),
+        ("tokens_ignore_case", "YES\nNo", "yes no", True),
+        ("tokens_ignore_case", "yes", "yess", False),
+    ],
+)
+def test_comparison_modes(compare: str, got: str, want: str, same: bool) -> None:
+    assert output_matches(got, want, compare)[0] is same
+
+
+def test_a_stdio_test_names_its_comparison(sandbox_client: TestClient) -> None:
+    tests = {"kind": "stdio", "compare": "tokens_ignore_case", "cases": [{"input": "", "output": "yes\n1 2"}]}
+    [result] = score(sandbox_client, [code_item("t", "print('YES 1')\nprint(2)", tests)])
+    assert result["status"] == "accepted", result
