@@ -60,8 +60,9 @@ class DriverSession(ABC):
             try:
                 decoded: dict[str, Any] = json.loads(reply)
                 runs = decoded.get("runs", [])
-                checks = [run.get("check") for run in runs if isinstance(run, dict)]
-                for run in [decoded.get("compile"), decoded.get("checker_compile"), *runs, *checks]:
+                judged = [run.get(key) for run in runs if isinstance(run, dict) for key in ("check", "interact")]
+                compiles = [decoded.get(key) for key in ("compile", "checker_compile", "interactor_compile")]
+                for run in [*compiles, *runs, *judged]:
                     if isinstance(run, dict) and "stdout_b64" in run:
                         run["stdout"] = base64.b64decode(run.pop("stdout_b64")).decode("utf-8", "replace")
             except (ValueError, TypeError, AttributeError, binascii.Error) as exc:

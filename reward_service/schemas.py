@@ -112,6 +112,12 @@ class CheckerTests(BaseModel):
     checker: JudgeProgram
 
 
+class InteractiveTests(BaseModel):
+    kind: Literal["interactive"]
+    cases: list[CheckerCase] = Field(..., min_length=1)
+    interactor: JudgeProgram
+
+
 class AssertTests(BaseModel):
     kind: Literal["assert"]
     code: str
@@ -129,7 +135,9 @@ class CallTests(BaseModel):
     cases: list[CallCase] = Field(..., min_length=1)
 
 
-CodeTests = Annotated[StdioTests | AssertTests | CallTests | CheckerTests, Field(discriminator="kind")]
+CodeTests = Annotated[
+    StdioTests | AssertTests | CallTests | CheckerTests | InteractiveTests, Field(discriminator="kind")
+]
 
 
 class CodeLimits(BaseModel):

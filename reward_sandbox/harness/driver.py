@@ -99,14 +99,17 @@ class _Tree:
     """The processes of one run, measured together: an item's limits hold for all the
     processes its program starts, not for each one alone."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, exclude: frozenset[int] = frozenset()) -> None:
         self.pid = pid
         self.peak_kb = 0
+        self.exclude = exclude  # an interactor's process: measured apart
 
     def pids(self) -> list[int]:
         # Inside the namespace every process but the driver belongs to the run (the
         # previous run's were killed before this one started).
-        return _other_processes() if IS_NAMESPACE_INIT else [self.pid]
+        if not IS_NAMESPACE_INIT:
+            return [self.pid]
+        return [pid for pid in _other_processes() if pid not in self.exclude]
 
     def memory_kb(self) -> int:
         # Proportional set size: pages a forked child still shares with its parent count once.
@@ -471,6 +474,11 @@ class _WorkDir:
 
     def restore(self) -> bool:
         clean = _wipe_all(time.monotonic() + CLEANUP_BUDGET_S)
+        self.write_out()
+        return clean
+
+    def write_out(self) -> None:
+        """The snapshot's files, written back without wiping anything first."""
         os.makedirs(self.path, exist_ok=True)
         for name, content, mode in self.files:
             target = os.path.join(self.path, name)
@@ -478,7 +486,6 @@ class _WorkDir:
             with open(target, "wb") as handle:
                 handle.write(content)
             os.chmod(target, mode)
-        return clean
 
 
 def _wipe_all(deadline: float) -> bool:
@@ -509,34 +516,37 @@ def _write_files(work: str, files: dict[str, str]) -> None:
             handle.write(content)
 
 
-# Compiled checkers of recent requests, by the host's key: a problem's checker is compiled
-# once per session, not once per item. In this process's memory, which the programs cannot
-# read or write (the driver is undumpable), and never on disk while a program runs.
-_CHECKERS: dict[str, list[tuple[str, bytes, int]]] = {}
-_CHECKER_CACHE = 8
+# Compiled checkers and interactors of recent requests, by the host's key: a problem's
+# judge is compiled once per session, not once per item. In this process's memory, which
+# the programs cannot read or write (the driver is undumpable), and never on disk while a
+# program runs (an interactor's execute-only binary excepted).
+_JUDGES: dict[str, list[tuple[str, bytes, int]]] = {}
+_JUDGE_CACHE = 8
 CHECKER_DIR = os.path.join(WORK_ROOT, "c")
+INTERACTOR_DIR = os.path.join(WORK_ROOT, "i")
 
 
-def _prepare_checker(checker: dict[str, Any], reply: dict[str, Any], reply_left: int) -> _WorkDir | None:
-    """The checker's directory, compiled (or from the cache) and snapshot; None if it did not compile."""
-    place = _WorkDir(CHECKER_DIR)
-    cached = _CHECKERS.get(checker["key"])
+def _prepare_judge(block: dict[str, Any], path: str, reply: dict[str, Any], reply_key: str) -> _WorkDir | None:
+    """A checker's or interactor's directory, compiled (or from the cache) and snapshot;
+    None if it did not compile (the compiler's result is in ``reply[reply_key]``)."""
+    place = _WorkDir(path)
+    cached = _JUDGES.get(block["key"])
     if cached is not None:
         place.files = cached
         return place
-    os.makedirs(CHECKER_DIR, exist_ok=True)
-    _write_files(CHECKER_DIR, checker.get("files", {}))
-    step = checker.get("compile")
+    os.makedirs(path, exist_ok=True)
+    _write_files(path, block.get("files", {}))
+    step = block.get("compile")
     if step:
-        done = _run(step["argv"], "", step["limits"], CHECKER_DIR, False, reply_left)
-        reply["checker_compile"] = done
+        done = _run(step["argv"], "", step["limits"], path, False, 64 * 1024)
+        reply[reply_key] = done
         if done["exit_code"] != 0 or done["limit"]:
             return None
     _kill_others()
     place.snapshot()
-    _CHECKERS[checker["key"]] = place.files
-    while len(_CHECKERS) > _CHECKER_CACHE:
-        del _CHECKERS[next(iter(_CHECKERS))]
+    _JUDGES[block["key"]] = place.files
+    while len(_JUDGES) > _JUDGE_CACHE:
+        del _JUDGES[next(iter(_JUDGES))]
     return place
 
 
@@ -550,18 +560,182 @@ def _check(checker: dict[str, Any], place: _WorkDir, stdin: str, output: bytes, 
     return _run(checker["argv"], "", limits, CHECKER_DIR, False, limits["output_kb"] * 1024)
 
 
+def _memfd(name: str, content: bytes) -> int:
+    fd = os.memfd_create(name, 0)
+    os.write(fd, content)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def _interact(
+    run: dict[str, Any], limits: dict[str, Any], judge: dict[str, Any], cwd: str, judge_dir: str
+) -> dict[str, Any]:
+    """One run of the program wired both ways to the problem's interactor.
+
+    The interactor's files (the test's input and answer, and the output it writes) are
+    memory files on descriptors of its own, never paths the program could open; it runs
+    from an execute-only binary, so the kernel makes it undumpable and the program (same
+    uid) cannot read its descriptors or memory. The run ends when both have exited, or
+    at the program's wall limit (a deadlock: both waiting) with both killed.
+    """
+    spec = run["interact"]
+    binary = os.path.join(judge_dir, judge["argv"][0])
+    if os.path.isfile(binary):
+        os.chmod(binary, 0o111)
+    files = [
+        _memfd("input", spec.get("input", "").encode()),
+        _memfd("output", b""),
+        _memfd("answer", spec.get("answer", "").encode()),
+    ]
+    to_judge_r, to_judge_w = os.pipe()
+    to_program_r, to_program_w = os.pipe()
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+    oom_before = _oom_kills()
+    started = time.monotonic()
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        procs.append(
+            subprocess.Popen(
+                [*judge["argv"], *(f"/proc/self/fd/{fd}" for fd in files)],
+                cwd=judge_dir,
+                env={**env, "HOME": judge_dir, "TMPDIR": judge_dir},
+                stdin=to_judge_r,
+                stdout=to_program_w,
+                stderr=subprocess.PIPE,
+                preexec_fn=_child_setup(judge["limits"]),
+                start_new_session=True,
+                pass_fds=tuple(files),
+            )
+        )
+        procs.append(
+            subprocess.Popen(
+                run["argv"],
+                cwd=cwd,
+                env={**env, "HOME": cwd, "TMPDIR": SCRATCH_DIRS[0] if SCRATCH_DIRS else cwd},
+                stdin=to_program_r,
+                stdout=to_judge_w,
+                stderr=subprocess.PIPE,
+                preexec_fn=_child_setup(limits),
+                start_new_session=True,
+            )
+        )
+    except OSError as exc:
+        for proc in procs:
+            _kill_group(proc.pid)
+            proc.wait()
+        return {"exit_code": None, "signal": None, "error": f"could not start {exc.filename}: {exc}", "wall_s": 0.0}
+    finally:
+        for fd in (to_judge_r, to_judge_w, to_program_r, to_program_w):
+            os.close(fd)
+    judge_proc, program = procs
+    program_tree = _Tree(program.pid, exclude=frozenset({judge_proc.pid}))
+    judge_tree = _Tree(judge_proc.pid)
+    judge_tree.pids = lambda: [judge_proc.pid]  # type: ignore[method-assign]
+    cpu_limit = float(limits["time_s"])
+    judge_cpu_limit = float(judge["limits"]["time_s"])
+    deadline = started + float(limits.get("wall_s") or 2 * cpu_limit + 1)
+    memory_limit_kb = int(limits.get("memory_mb") or 0) * 1024
+    stderr = {program.pid: bytearray(), judge_proc.pid: bytearray()}
+    streams = {proc.stderr.fileno(): stderr[proc.pid] for proc in procs if proc.stderr is not None}
+    for fd in streams:
+        os.set_blocking(fd, False)
+    status: dict[int, tuple[int, Any]] = {}
+    limit_hit: str | None = None
+    judge_limit: str | None = None
+    while len(status) < 2:
+        for proc in procs:
+            if proc.pid not in status:
+                waited, code, usage = os.wait4(proc.pid, os.WNOHANG)
+                if waited == proc.pid:
+                    status[proc.pid] = (code, usage)
+        if len(status) == 2:
+            break
+        if time.monotonic() >= deadline:
+            limit_hit = "time"
+            break
+        if program.pid not in status:
+            if program_tree.cpu_s() > cpu_limit:
+                limit_hit = "time"
+                break
+            if memory_limit_kb and program_tree.memory_kb() > memory_limit_kb:
+                limit_hit = "memory"
+                break
+        if judge_proc.pid not in status and judge_tree.cpu_s() > judge_cpu_limit:
+            judge_limit = "time"
+            break
+        readable, _, _ = select.select(list(streams), [], [], MEASURE_INTERVAL_S)
+        for fd in readable:
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                continue
+            if chunk:
+                streams[fd].extend(chunk)
+                del streams[fd][:-STDERR_TAIL]
+    killed = {proc.pid for proc in procs if proc.pid not in status}
+    for proc in procs:
+        if proc.pid not in status:
+            _kill_group(proc.pid)
+            _, code, usage = os.wait4(proc.pid, 0)
+            status[proc.pid] = (code, usage)
+        _kill_group(proc.pid)
+        proc.returncode = 0  # reaped above
+        if proc.stderr is not None:
+            proc.stderr.close()
+    wall = time.monotonic() - started
+    os.lseek(files[1], 0, os.SEEK_SET)
+    judge_output = os.read(files[1], 64 * 1024)
+    for fd in files:
+        os.close(fd)
+
+    def ended(pid: int) -> dict[str, Any]:
+        code, usage = status[pid]
+        return {
+            "exit_code": os.WEXITSTATUS(code) if os.WIFEXITED(code) else None,
+            "signal": os.WTERMSIG(code) if os.WIFSIGNALED(code) else None,
+            "stderr": bytes(stderr[pid]).decode("utf-8", "replace"),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 4),
+            "max_rss_kb": usage.ru_maxrss,
+        }
+
+    result = ended(program.pid)
+    cpu = max(result["cpu_s"], program_tree.cpu_s())
+    if limit_hit is None and cpu > cpu_limit:
+        limit_hit = "time"
+    result.update(
+        {
+            "stdout_b64": "",
+            "stdout_bytes": 0,
+            "wall_s": round(wall, 4),
+            "cpu_s": round(cpu, 4),
+            "tree_memory_kb": program_tree.peak_kb,
+            "limit": limit_hit,
+            "oom_killed": oom_before is not None and (_oom_kills() or 0) > oom_before,
+        }
+    )
+    interactor = ended(judge_proc.pid)
+    interactor["limit"] = judge_limit
+    interactor["stdout_b64"] = base64.b64encode(judge_output).decode("ascii")
+    # What the driver itself killed at the end is not the interactor's failure.
+    interactor["killed_by_driver"] = judge_proc.pid in killed
+    result["interact"] = interactor
+    return result
+
+
 def handle(request: dict[str, Any]) -> dict[str, Any]:
     work = _WorkDir(os.path.join(WORK_ROOT, "w"))
     reply: dict[str, Any] = {"nonce": request["nonce"], "compile": None, "runs": []}
     reply_left = int(request.get("reply_kb") or DEFAULT_REPLY_KB) * 1024
-    checker = request.get("checker")
-    checker_place = None
-    if checker:
-        checker_place = _prepare_checker(checker, reply, reply_left)
-        if checker_place is None:
-            reply.update(_clean_up())
-            return reply
-        _wipe_all(time.monotonic() + CLEANUP_BUDGET_S)  # the program never sees the checker's files
+    judges: dict[str, _WorkDir] = {}
+    for field, path in (("checker", CHECKER_DIR), ("interactor", INTERACTOR_DIR)):
+        if request.get(field):
+            place = _prepare_judge(request[field], path, reply, f"{field}_compile")
+            if place is None:
+                reply.update(_clean_up())
+                return reply
+            judges[field] = place
+    if judges:
+        _wipe_all(time.monotonic() + CLEANUP_BUDGET_S)  # the program never sees a judge's files
     os.makedirs(work.path, exist_ok=True)
     _write_files(work.path, request.get("files", {}))
     compile_step = request.get("compile")
@@ -583,21 +757,29 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
             leftovers += _kill_others()
             reset_clean = work.restore() and reset_clean
         check = run.get("check")
-        # A checked run's output goes to the checker, not back to the host: it costs no reply budget.
-        budget = request["limits"]["output_kb"] * 1024 if check is not None else reply_left
         stdin = run.get("stdin", "")
-        result = _run(run["argv"], stdin, request["limits"], work.path, run.get("fd3", False), budget)
-        failed = result["exit_code"] != 0
-        if check is not None and checker_place is not None and checker:
+        if run.get("interact") is not None and "interactor" in judges:
+            leftovers += _kill_others()
+            judges["interactor"].write_out()
+            result = _interact(run, request["limits"], request["interactor"], work.path, INTERACTOR_DIR)
+            interactor = result.get("interact", {})
+            failed = result["exit_code"] != 0 or interactor.get("exit_code") != 0
+        elif check is not None and "checker" in judges:
+            # A checked run's output goes to the checker, not back to the host: it costs no reply budget.
+            budget = request["limits"]["output_kb"] * 1024
+            result = _run(run["argv"], stdin, request["limits"], work.path, False, budget)
             output = base64.b64decode(result.pop("stdout_b64", ""))
             result["stdout_b64"] = ""
+            failed = result["exit_code"] != 0
             if not failed and not result.get("limit"):
                 leftovers += _kill_others()  # nothing of the program may touch the checker
-                result["check"] = _check(checker, checker_place, stdin, output, check.get("answer", ""))
+                result["check"] = _check(request["checker"], judges["checker"], stdin, output, check.get("answer", ""))
                 reply_left -= result["check"].get("stdout_bytes", 0)
                 failed = result["check"]["exit_code"] != 0
         else:
+            result = _run(run["argv"], stdin, request["limits"], work.path, run.get("fd3", False), reply_left)
             reply_left -= result.get("stdout_bytes", 0) + len(result.get("fd3", ""))
+            failed = result["exit_code"] != 0
         reply["runs"].append(result)
         if request.get("stop_on_failure") and failed:
             break

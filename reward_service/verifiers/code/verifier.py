@@ -107,9 +107,10 @@ class _Attempt:
     def timeout_s(self) -> float:
         # The driver's wall bound per run is twice the CPU limit plus a second (see driver.py).
         compile_s = 2 * self.context.compile_limits["time_s"] + 1
-        compiles = ("compile" in self.payload) + ("checker" in self.payload)
+        judged = "checker" in self.payload or "interactor" in self.payload
+        compiles = ("compile" in self.payload) + judged
         per_run = 2 * self.job.limits.time_s + 2.0
-        if "checker" in self.payload:
+        if judged:
             per_run += 2 * self.context.judge_limits["time_s"] + 2.0
         return compiles * compile_s + len(self.payload["runs"]) * per_run + 15.0
 
@@ -207,13 +208,15 @@ def _judge_reply(reply: dict[str, Any], request: _Attempt, language: str) -> Ver
             details["error"] = (compiled.get("stderr") or "the compiler failed").strip()[-2000:]
             return Verdict("compile_error", 0.0, details)
 
-    checker_compile = reply.get("checker_compile")
-    if checker_compile is not None:
-        # Present only when this session compiled the checker; a cached one costs nothing.
-        details["checker_compile_s"] = checker_compile.get("wall_s")
-        if checker_compile.get("limit") or checker_compile.get("exit_code") != 0:
-            why = checker_compile.get("error") or (checker_compile.get("stderr") or "").strip()[-2000:]
-            return Verdict("sandbox_error", None, {**details, "error": f"the checker did not compile: {why}"})
+    for judge in ("checker", "interactor"):
+        compiled = reply.get(f"{judge}_compile")
+        if compiled is None:
+            continue
+        # Present only when this session compiled the judge; a cached one costs nothing.
+        details[f"{judge}_compile_s"] = compiled.get("wall_s")
+        if compiled.get("limit") or compiled.get("exit_code") != 0:
+            why = compiled.get("error") or (compiled.get("stderr") or "").strip()[-2000:]
+            return Verdict("sandbox_error", None, {**details, "error": f"the {judge} did not compile: {why}"})
 
     runs = reply.get("runs", [])
     tests = [request.judge(index, run) for index, run in enumerate(runs)]

@@ -12,11 +12,14 @@ from reward_service.verifiers.code.kinds.assertion import AssertTests
 from reward_service.verifiers.code.kinds.base import KindOfTests, RunContext, Unsupported
 from reward_service.verifiers.code.kinds.call import CallTests
 from reward_service.verifiers.code.kinds.checker import CheckerTests
+from reward_service.verifiers.code.kinds.interactive import InteractiveTests
 from reward_service.verifiers.code.kinds.stdio import StdioTests
 
-CodeTests = StdioTests | CallTests | AssertTests | CheckerTests
+CodeTests = StdioTests | CallTests | AssertTests | CheckerTests | InteractiveTests
 
-KINDS: dict[str, type[CodeTests]] = {kind.kind: kind for kind in (StdioTests, CallTests, AssertTests, CheckerTests)}
+KINDS: dict[str, type[CodeTests]] = {
+    kind.kind: kind for kind in (StdioTests, CallTests, AssertTests, CheckerTests, InteractiveTests)
+}
 
 
 def typed_tests(data: Mapping[str, Any]) -> CodeTests:
@@ -29,6 +32,7 @@ __all__ = [
     "AssertTests",
     "CallTests",
     "CheckerTests",
+    "InteractiveTests",
     "CodeTests",
     "KindOfTests",
     "RunContext",

@@ -1,0 +1,76 @@
+"""interactive tests: the program talks with the problem's interactor, stdin and stdout
+wired both ways; the interactor's exit code is the verdict (testlib's convention, as
+for checkers: 0 accepted, 1 wrong answer, 2 presentation error, 3 its own failure,
+7 partial points).
+
+The interactor gets the test's input and answer as memory files on descriptors of
+its own (`interactor input output answer`, the paths under /proc/self/fd) and runs
+from an execute-only binary, which makes it undumpable: the program, though it runs
+beside it as the same user, can neither read those descriptors nor its memory. So an
+interactor must be compiled (C, C++, ...); a script would have to be readable.
+
+A program can still send the interactor a signal. An interactor that dies by one (and
+not by the driver's hand) costs the program its test (`runtime_error`): counting it as
+the interactor's failure would let a program turn its wrong answers into nulls.
+A deadlock (both waiting) ends at the program's wall-time limit as `time_limit`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from reward_service.verifiers.code.kinds.base import RunContext, Unsupported, canonical_json, ended_cleanly, failure
+from reward_service.verifiers.code.kinds.checker import CheckerCase, JudgeProgram, judge_by_exit_code, judge_message
+
+INTERACTOR_STEM = "interactor"
+
+
+@dataclass(frozen=True)
+class InteractiveTests:
+    kind: ClassVar[str] = "interactive"
+
+    cases: tuple[CheckerCase, ...]
+    interactor: JudgeProgram
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> InteractiveTests:
+        cases = tuple(CheckerCase(case.get("input", ""), case.get("answer", "")) for case in data["cases"])
+        return cls(cases, JudgeProgram.from_dict(data["interactor"]))
+
+    def case_count(self) -> int:
+        return len(self.cases)
+
+    def size_chars(self) -> int:
+        return sum(len(case.input) + len(case.answer) for case in self.cases) + self.interactor.size_chars()
+
+    def canonical(self) -> str:
+        cases = [{"input": case.input, "answer": case.answer} for case in self.cases]
+        return canonical_json({"kind": self.kind, "cases": cases, "interactor": self.interactor.as_dict()})
+
+    def request_fields(self, context: RunContext) -> dict[str, Any]:
+        block = self.interactor.driver_block(INTERACTOR_STEM, context)
+        if block["compile"] is None:
+            raise Unsupported(
+                f"an interactor must be a compiled program (C, C++, ...), not {self.interactor.language}: "
+                "it runs from an execute-only binary so the program beside it cannot read its files"
+            )
+        return {"interactor": block}
+
+    def runs(self, context: RunContext) -> list[dict[str, Any]]:
+        argv = context.language.run_argv(context.limits.memory_mb)
+        return [{"argv": argv, "interact": {"input": case.input, "answer": case.answer}} for case in self.cases]
+
+    def judge(self, index: int, run: dict[str, Any], context: RunContext) -> dict[str, Any]:
+        interactor = run.get("interact")
+        if interactor is None:
+            return {"status": "sandbox_error", "message": run.get("error") or "the interactor did not run"}
+        if interactor.get("signal") is not None and not interactor.get("killed_by_driver"):
+            return failure(
+                "runtime_error", run, f"the interactor was killed by signal {interactor['signal']} during the run"
+            )
+        verdict = judge_by_exit_code(interactor, "interactor")
+        if verdict["status"] == "accepted" and not ended_cleanly(run):
+            return failure("runtime_error", run, judge_message(interactor) or None)
+        return verdict
