@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from reward_service import __version__
-from reward_service.api import health, jobs, languages, metrics, openrlhf, score
+from reward_service.api import health, jobs, languages, metrics, openrlhf, problems, score
 from reward_service.api.auth import BearerTokenMiddleware, load_api_tokens
 from reward_service.api.backpressure import admit_batch
 from reward_service.api.body_limit import BodySizeLimitMiddleware
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     app.include_router(score.router, dependencies=[Depends(admit_batch)])
     app.include_router(jobs.router)
+    app.include_router(problems.router)
     app.include_router(languages.router)
     app.include_router(health.router)
     app.include_router(metrics.router)

@@ -16,6 +16,8 @@ from reward_service.dispatch.local import LocalDispatcher
 from reward_service.dispatch.rq.dispatcher import RQDispatcher
 from reward_service.metrics import Metrics
 from reward_service.plan_memo import PlanMemo
+from reward_service.problems.resolve import ProblemResolver
+from reward_service.problems.store import DiskProblemStore, ProblemStore, RedisProblemStore
 from reward_service.redis_cache import RedisCache
 from reward_service.settings import Settings
 
@@ -26,6 +28,7 @@ class ScoringContext:
     dispatcher: Dispatcher
     cache: VerdictCache
     metrics: Metrics
+    problems: ProblemResolver
     plan_memo: PlanMemo = field(default_factory=PlanMemo)
 
 
@@ -41,6 +44,12 @@ def build_cache(settings: Settings) -> VerdictCache:
     return MemoryCache(settings.result_cache_size)
 
 
+def build_problem_store(settings: Settings) -> ProblemStore:
+    if settings.redis_url:
+        return RedisProblemStore(settings.redis_url)
+    return DiskProblemStore(settings.problems_dir)
+
+
 @asynccontextmanager
 async def open_scoring_context(settings: Settings) -> AsyncIterator[ScoringContext]:
     dispatcher = build_dispatcher(settings)
@@ -48,9 +57,11 @@ async def open_scoring_context(settings: Settings) -> AsyncIterator[ScoringConte
     metrics.watch_queue(lambda: dispatcher.pending, lambda: dispatcher.workers)
     metrics.sandbox_pool_size.set_function(lambda: dispatcher.warm_sandboxes)
     cache = build_cache(settings)
+    problems = build_problem_store(settings)
     try:
         await dispatcher.start()
-        yield ScoringContext(settings, dispatcher, cache, metrics)
+        yield ScoringContext(settings, dispatcher, cache, metrics, ProblemResolver(problems))
     finally:
+        await problems.aclose()
         await cache.aclose()
         await dispatcher.aclose()

@@ -8,9 +8,10 @@ Only what is left goes to the dispatcher's workers, once per distinct pair.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,16 +19,19 @@ from reward_sandbox import resolve_language
 from reward_service.context import ScoringContext
 from reward_service.dispatch.streaming import verify_within
 from reward_service.item_limits import item_limits, response_size_error, tests_size_error
+from reward_service.problems.model import ResolvedProblem
 from reward_service.reward import composite_reward, reasoning_languages
-from reward_service.schemas import AnyItem, CodeItem, ItemResult, MathItem, ScoreOptions
+from reward_service.schemas import AnyItem, CodeItem, CodeLimits, ItemResult, MathItem, ScoreOptions
 from reward_service.settings import Settings
 from reward_service.verifiers.code.extract import extract_program
 from reward_service.verifiers.code.kinds import typed_tests
-from reward_service.verifiers.jobs import CodeJob, Job, MathJob
+from reward_service.verifiers.jobs import CodeJob, Job, MathJob, ProblemRef
 from reward_service.verifiers.math.extract import extract_answer, reference_answer
 from reward_service.verifiers.math.normalize import normalize_answer, quick_verdict
 from reward_service.verifiers.math.plausible import implausible
 from reward_service.verifiers.verdict import Verdict
+
+log = logging.getLogger(__name__)
 
 # Part of every cache key: bump it whenever a verdict for the same input could change.
 VERIFIER_VERSION = "math-2"
@@ -66,47 +70,68 @@ def _plan_math(item: MathItem, options: ScoreOptions, settings: Settings) -> _Pl
     return _Plan(key=key, job=MathJob(extraction.answer, reference), details=details)
 
 
-def _plan_code(item: CodeItem, options: ScoreOptions, settings: Settings) -> _Plan:
-    tests = typed_tests(item.tests.model_dump(mode="json"))
-    too_large = tests_size_error(tests, settings)
-    if too_large is not None:
-        return _Plan(Verdict("error", None, {"error": too_large}))
-    program = extract_program(item.response, item.language)
+def _plan_code(
+    item: CodeItem, options: ScoreOptions, settings: Settings, problems: Mapping[str, ResolvedProblem]
+) -> _Plan:
+    problem = None
+    if item.problem is not None:
+        problem = problems.get(item.problem)
+        if problem is None:
+            message = f"no stored problem {item.problem!r}: PUT /problems/{item.problem} first"
+            return _Plan(Verdict("error", None, {"error": message}), reusable=False)
+        tests = problem.tests  # its size was checked when it was stored
+        default_language = problem.language
+        requested_limits = item.limits or (CodeLimits(**problem.limits) if problem.limits else None)
+    else:
+        assert item.tests is not None
+        tests = typed_tests(item.tests.model_dump(mode="json"))
+        too_large = tests_size_error(tests, settings)
+        if too_large is not None:
+            return _Plan(Verdict("error", None, {"error": too_large}))
+        default_language = None
+        requested_limits = item.limits
+    language_hint = item.language or default_language
+    program = extract_program(item.response, language_hint)
     if program is None:
         return _Plan(Verdict("no_code", 0.0, {"error": "no fenced code block in the response (after </think>)"}))
-    requested = item.language or program.language or (program.tag if program.names_unknown_language else "python")
+    requested = language_hint or program.language or (program.tag if program.names_unknown_language else "python")
     language = resolve_language(requested)
     if language is None:
         return _Plan(
             Verdict("error", None, {"error": f"language {requested!r} is not supported here; see GET /languages"})
         )
-    limits = item_limits(item.limits, settings)
-    job = CodeJob(program.source, language, tests, limits, options.all_or_nothing)
-    key = (
-        CODE_VERIFIER_VERSION,
-        "code",
-        language.name,
-        program.source,
-        tests.canonical(),
-        limits,
-        options.all_or_nothing,
-    )
-    return _Plan(key=key, job=job, details={"language": language.name})
+    limits = item_limits(requested_limits, settings)
+    reference = ProblemRef(problem.id, problem.hash) if problem is not None else None
+    job = CodeJob(program.source, language, tests, limits, options.all_or_nothing, problem=reference)
+    # A stored problem is known by its content hash: no need to serialize its tests per item.
+    tests_key = problem.hash if problem is not None else tests.canonical()
+    key = (CODE_VERIFIER_VERSION, "code", language.name, program.source, tests_key, limits, options.all_or_nothing)
+    details: dict[str, Any] = {"language": language.name}
+    if problem is not None:
+        details["problem"] = {"id": problem.id, "hash": problem.hash}
+    # Plans of stored problems are not memoized: the same item means other tests once the problem is stored anew.
+    return _Plan(key=key, job=job, details=details, reusable=problem is None)
 
 
-def _plan(item: AnyItem, options: ScoreOptions, settings: Settings) -> _Plan:
+def _plan(item: AnyItem, options: ScoreOptions, settings: Settings, problems: Mapping[str, ResolvedProblem]) -> _Plan:
     try:
         too_large = response_size_error(item.response, settings)
         if too_large is not None:
             return _Plan(Verdict("error", None, {"error": too_large}))
         if isinstance(item, MathItem):
             return _plan_math(item, options, settings)
-        return _plan_code(item, options, settings)
+        return _plan_code(item, options, settings, problems)
     except Exception as exc:  # one item's failure never fails the batch
         return _Plan(Verdict("error", None, {"error": f"could not prepare item: {type(exc).__name__}: {exc}"}))
 
 
-def _plan_batch(items: Sequence[AnyItem], options: ScoreOptions, settings: Settings, until: float) -> list[_Plan]:
+def _plan_batch(
+    items: Sequence[AnyItem],
+    options: ScoreOptions,
+    settings: Settings,
+    until: float,
+    problems: Mapping[str, ResolvedProblem],
+) -> list[_Plan]:
     """Plans for ``items``; those not reached by ``until`` (monotonic) time out.
 
     Extraction is linear in a response, but a batch of thousands of long ones still
@@ -118,8 +143,19 @@ def _plan_batch(items: Sequence[AnyItem], options: ScoreOptions, settings: Setti
             late = Verdict("timeout", None, {"error": "the request deadline passed before this item was read"})
             plans.append(_Plan(late, reusable=False))
         else:
-            plans.append(_plan(item, options, settings))
+            plans.append(_plan(item, options, settings, problems))
     return plans
+
+
+async def _problems_named(items: Sequence[AnyItem], ctx: ScoringContext) -> Mapping[str, ResolvedProblem]:
+    ids = {item.problem for item in items if isinstance(item, CodeItem) and item.problem is not None}
+    if not ids:
+        return {}
+    try:
+        return await ctx.problems.resolve(ids)
+    except Exception as exc:  # the store unreachable: those items get `error`, the rest is scored
+        log.warning("could not read stored problems: %s", exc)
+        return {}
 
 
 async def score_batch(
@@ -137,11 +173,12 @@ async def score_batch(
     # Extraction is pure Python over every response: keep it off the event loop (its
     # scans are linear and release the interpreter lock often, see verifiers/scan.py).
     # Items seen before (a resent batch) reuse their plans: see reward_service/plan_memo.py.
+    problems = await _problems_named(items, ctx)
     plans = await asyncio.to_thread(
         ctx.plan_memo.plan_batch,
         items,
         options,
-        lambda todo: _plan_batch(todo, options, ctx.settings, started + deadline_s),
+        lambda todo: _plan_batch(todo, options, ctx.settings, started + deadline_s, problems),
         lambda plan: plan.reusable,
     )
     # Language shares are per response (no dedupe to gain from workers) and need no

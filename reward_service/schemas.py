@@ -148,11 +148,53 @@ class CodeLimits(BaseModel):
     output_kb: int | None = Field(None, gt=0)
 
 
+_PROBLEM_ID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]{0,199}")
+
+
+def _problem_id(value: str) -> str:
+    if not _PROBLEM_ID_RE.fullmatch(value):
+        raise ValueError(f"{value[:80]!r} is not a problem id (letters, digits and `_.:-`, at most 200)")
+    return value
+
+
+ProblemId = Annotated[str, AfterValidator(_problem_id)]
+
+
 class CodeItem(_Item):
     task: Literal["code"]
+    tests: CodeTests | None = Field(None, description="The tests inline; or name a stored `problem` instead.")
+    problem: ProblemId | None = Field(None, description="A problem stored with PUT /problems/{id}: its tests.")
+    language: str | None = Field(None, description="Default: the stored problem's, else found in the response.")
+    limits: CodeLimits | None = Field(None, description="Default: the stored problem's, else the server's.")
+
+    @model_validator(mode="after")
+    def _tests_or_problem(self) -> CodeItem:
+        if (self.tests is None) == (self.problem is None):
+            raise ValueError("a code item has either `tests` or `problem` (the id of a stored problem), not both")
+        return self
+
+
+class ProblemBody(BaseModel):
+    """What PUT /problems/{id} stores: tests of any kind, and the defaults of the items that name it."""
+
+    model_config = ConfigDict(extra="forbid")
+
     tests: CodeTests
-    language: str | None = None
-    limits: CodeLimits | None = None
+    language: str | None = Field(None, description="The items' language when they do not say.")
+    limits: CodeLimits | None = Field(None, description="The items' limits when they do not say.")
+
+
+class ProblemStored(BaseModel):
+    id: str
+    hash: str = Field(..., description="sha256 of the stored problem's canonical JSON.")
+    cases: int
+    size_chars: int
+
+
+class ProblemRecord(BaseModel):
+    id: str
+    hash: str
+    problem: dict[str, Any]
 
 
 Item = Annotated[MathItem | CodeItem, Field(discriminator="task")]

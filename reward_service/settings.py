@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     max_response_chars: int = Field(
         400_000, ge=1, description="Longest `response` text scored; longer items get an `error` result."
     )
+    problems_dir: Path = Field(
+        Path.home() / ".local" / "share" / "reward-service" / "problems",
+        description="Where the embedded default keeps stored problems (with Redis they live in Redis).",
+    )
+    max_problem_cases: int = Field(10000, ge=1, description="Most test cases a stored problem may have.")
+    max_problem_chars: int = Field(
+        256 * 1024 * 1024, ge=1, description="Largest stored problem (tests, judges and support files), in characters."
+    )
     max_test_cases: int = Field(
         1000,
         ge=1,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ HANG_GOLD = "2^{2^{2^{2}}}"
 
 def make_settings(**overrides: Any) -> Settings:
     values: dict[str, Any] = {
+        # Stored problems of a test never land in the home directory of the machine.
+        "problems_dir": Path(tempfile.mkdtemp(prefix="reward-problems-")),
         "workers": 2,
         "math_timeout_s": TEST_MATH_TIMEOUT_S,
         "math_kill_grace_s": TEST_KILL_GRACE_S,

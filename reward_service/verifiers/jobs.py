@@ -24,6 +24,14 @@ class MathJob:
 
 
 @dataclass(frozen=True)
+class ProblemRef:
+    """A stored problem, by id and by the hash of the content the job was planned with."""
+
+    id: str
+    hash: str
+
+
+@dataclass(frozen=True)
 class CodeJob:
     """Run one extracted program against its tests.
 
@@ -37,6 +45,29 @@ class CodeJob:
     limits: Limits
     all_or_nothing: bool = False
     task: Literal["code"] = "code"
+    # Set when the tests come from a stored problem: a queue can then carry this instead of them.
+    problem: ProblemRef | None = None
+
+
+@dataclass(frozen=True)
+class ProblemCodeJob:
+    """A CodeJob on the queue without its tests: the code worker reads them from the problem
+    store once per content hash and keeps them (a GRPO step sends 8-16 rollouts per problem)."""
+
+    program: str
+    language: Language
+    problem: ProblemRef
+    limits: Limits
+    all_or_nothing: bool = False
+    task: Literal["code"] = "code"
+
+    @classmethod
+    def of(cls, job: CodeJob) -> ProblemCodeJob:
+        assert job.problem is not None
+        return cls(job.program, job.language, job.problem, job.limits, job.all_or_nothing)
+
+    def with_tests(self, tests: CodeTests) -> CodeJob:
+        return CodeJob(self.program, self.language, tests, self.limits, self.all_or_nothing, problem=self.problem)
 
 
 Job = MathJob | CodeJob

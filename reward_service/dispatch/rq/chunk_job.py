@@ -30,13 +30,14 @@ from rq.job import Job as RQJob
 from reward_service.dispatch.code_runner import CodeRunner
 from reward_service.dispatch.math_pool import MathPool
 from reward_service.dispatch.sandbox_report import SandboxReport
+from reward_service.problems.fetch import ProblemFetchError, WorkerProblems
 from reward_service.settings import Settings
-from reward_service.verifiers.jobs import CodeJob, Job, MathJob
+from reward_service.verifiers.jobs import CodeJob, Job, MathJob, ProblemCodeJob
 from reward_service.verifiers.verdict import Verdict, verdict_to_json
 
 
 class ChunkVerifier(Protocol):
-    def verify(self, jobs: Sequence[Job]) -> list[Verdict]: ...
+    def verify(self, jobs: Sequence[Job | ProblemCodeJob]) -> list[Verdict]: ...
 
     def sandbox_report(self) -> SandboxReport | None:
         """What this worker's sandboxes run; None for a worker without sandboxes."""
@@ -48,14 +49,15 @@ class ChunkVerifier(Protocol):
 class CodeChunks:
     """Code chunks through a warm CodeRunner, on one event loop for the worker's whole life."""
 
-    def __init__(self, runner: CodeRunner) -> None:
+    def __init__(self, runner: CodeRunner, problems: WorkerProblems | None = None) -> None:
         self.runner = runner
+        self.problems = problems
         self._loop = asyncio.new_event_loop()
 
     def start(self) -> None:
         self._loop.run_until_complete(self.runner.start())
 
-    def verify(self, jobs: Sequence[Job]) -> list[Verdict]:
+    def verify(self, jobs: Sequence[Job | ProblemCodeJob]) -> list[Verdict]:
         task = self._loop.create_task(self._verify(jobs))
         try:
             return self._loop.run_until_complete(task)
@@ -67,10 +69,18 @@ class CodeChunks:
                 self._loop.run_until_complete(task)
             raise
 
-    async def _verify(self, jobs: Sequence[Job]) -> list[Verdict]:
+    async def _verify(self, jobs: Sequence[Job | ProblemCodeJob]) -> list[Verdict]:
         wrong_queue = Verdict("sandbox_error", None, {"error": "a math item reached a code worker"})
 
-        async def one(job: Job) -> Verdict:
+        async def one(job: Job | ProblemCodeJob) -> Verdict:
+            if isinstance(job, ProblemCodeJob):
+                if self.problems is None:
+                    return Verdict("error", None, {"error": "this code worker has no problem store (REWARD_REDIS_URL)"})
+                try:
+                    tests = await asyncio.to_thread(self.problems.tests_for, job.problem)
+                except ProblemFetchError as exc:
+                    return Verdict("error", None, {"error": str(exc)})
+                job = job.with_tests(tests)
             return await self.runner.verify(job) if isinstance(job, CodeJob) else wrong_queue
 
         return list(await asyncio.gather(*(one(job) for job in jobs)))
@@ -82,6 +92,8 @@ class CodeChunks:
         with suppress(Exception):
             self._loop.run_until_complete(self.runner.aclose())
         self._loop.close()
+        if self.problems is not None:
+            self.problems.close()
 
 
 class MathChunks:
@@ -90,7 +102,7 @@ class MathChunks:
     def __init__(self, pool: MathPool) -> None:
         self.pool = pool
 
-    def verify(self, jobs: Sequence[Job]) -> list[Verdict]:
+    def verify(self, jobs: Sequence[Job | ProblemCodeJob]) -> list[Verdict]:
         math = [i for i, job in enumerate(jobs) if isinstance(job, MathJob)]
         verdicts = dict(zip(math, self.pool.verify([jobs[i] for i in math]), strict=True))  # type: ignore[misc]
         wrong_queue = Verdict("error", None, {"error": "a code item reached a math worker"})
@@ -121,7 +133,8 @@ def build_verifier(settings: Settings, task: str = "math", processes: int | None
         )
         pool.start()
         return MathChunks(pool)
-    chunks = CodeChunks(CodeRunner.from_settings(settings, sandboxes=processes))
+    problems = WorkerProblems(settings.redis_url) if settings.redis_url else None
+    chunks = CodeChunks(CodeRunner.from_settings(settings, sandboxes=processes), problems)
     chunks.start()
     return chunks
 
@@ -138,7 +151,7 @@ def serving_chunks(verifier: ChunkVerifier) -> Iterator[ChunkVerifier]:
         verifier.close()
 
 
-def verify_chunk(jobs: Sequence[Job]) -> list[dict[str, Any]]:
+def verify_chunk(jobs: Sequence[Job | ProblemCodeJob]) -> list[dict[str, Any]]:
     """The RQ job: verify a chunk, verdicts as JSON in the chunk's order."""
     global _verifier
     if _verifier is None:
@@ -146,7 +159,7 @@ def verify_chunk(jobs: Sequence[Job]) -> list[dict[str, Any]]:
     return [verdict_to_json(verdict) for verdict in _verifier.verify(jobs)]
 
 
-def _task_of(jobs: Sequence[Job]) -> str:
+def _task_of(jobs: Sequence[Job | ProblemCodeJob]) -> str:
     return jobs[0].task if jobs else "math"
 
 

@@ -13,11 +13,18 @@ from reward_service.dispatch.rq.chunk_job import deliver_chunk, verify_chunk
 from reward_service.dispatch.rq.chunks import Chunk
 from reward_service.dispatch.rq.keys import chunk_job_id
 from reward_service.settings import Settings
-from reward_service.verifiers.jobs import Job
+from reward_service.verifiers.jobs import CodeJob, Job, ProblemCodeJob
 
 # Per-item upper bound of a code verification, for the chunk's job timeout.
 _CODE_ITEM_BOUND_S = 60.0
 _FAILURE_TTL_S = 24 * 3600
+
+
+def _on_the_queue(job: Job) -> Job | ProblemCodeJob:
+    # A stored problem's tests stay in the store: the chunk names them.
+    if isinstance(job, CodeJob) and job.problem is not None:
+        return ProblemCodeJob.of(job)
+    return job
 
 
 def enqueue_chunks(
@@ -42,7 +49,7 @@ def enqueue_chunks(
         )
         data = Queue.prepare_data(
             verify_chunk,
-            args=([jobs[i] for i in chunk.indices],),
+            args=([_on_the_queue(jobs[i]) for i in chunk.indices],),
             # Worst case: every item of the chunk runs into its hard timeout, one after another.
             timeout=math.ceil(60 + len(chunk.indices) * item_bound_s),
             result_ttl=0,  # the verdicts travel on the reply list

@@ -1,0 +1,90 @@
+"""PUT, GET and DELETE /problems/{id}: a problem's tests stored once, named by items."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Response
+from redis.exceptions import RedisError
+
+from reward_service.api.deps import scoring_context
+from reward_service.api.strict_json import StrictJSONRoute
+from reward_service.context import ScoringContext
+from reward_service.problems.model import StoredProblem, canonical_body, content_hash
+from reward_service.schemas import ErrorResponse, ProblemBody, ProblemId, ProblemRecord, ProblemStored
+from reward_service.verifiers.code.kinds import typed_tests
+
+router = APIRouter(tags=["problems"], route_class=StrictJSONRoute)
+
+ProblemPath = Annotated[ProblemId, Path(description="Letters, digits and `_.:-`, at most 200 characters.")]
+_STORE_DOWN = "the problem store (Redis) is unreachable: retry shortly"
+
+
+def _unknown(problem_id: str) -> HTTPException:
+    return HTTPException(404, f"no stored problem {problem_id!r}: PUT /problems/{problem_id} first")
+
+
+@router.put(
+    "/problems/{problem_id}",
+    response_model=ProblemStored,
+    responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    summary="Store a problem's tests (and judge, support files, defaults) once; items name it",
+)
+async def put_problem(
+    problem_id: ProblemPath, body: ProblemBody, ctx: Annotated[ScoringContext, Depends(scoring_context)]
+) -> ProblemStored:
+    settings = ctx.settings
+    tests = typed_tests(body.tests.model_dump(mode="json"))
+    if tests.case_count() > settings.max_problem_cases:
+        raise HTTPException(
+            413,
+            f"tests.cases: {tests.case_count()} cases, at most {settings.max_problem_cases} (REWARD_MAX_PROBLEM_CASES)",
+        )
+    size = tests.size_chars()
+    if size > settings.max_problem_chars:
+        raise HTTPException(
+            413, f"tests: {size} characters, at most {settings.max_problem_chars} (REWARD_MAX_PROBLEM_CHARS)"
+        )
+    body_json = canonical_body(body)
+    stored = StoredProblem(problem_id, content_hash(body_json), body_json)
+    try:
+        await ctx.problems.store.put(stored)
+    except RedisError as exc:
+        raise HTTPException(503, _STORE_DOWN, headers={"Retry-After": str(settings.retry_after_s)}) from exc
+    return ProblemStored(id=problem_id, hash=stored.hash, cases=tests.case_count(), size_chars=size)
+
+
+@router.get(
+    "/problems/{problem_id}",
+    response_model=ProblemRecord,
+    responses={404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    summary="A stored problem, as stored, with its hash",
+)
+async def get_problem(
+    problem_id: ProblemPath, ctx: Annotated[ScoringContext, Depends(scoring_context)]
+) -> ProblemRecord:
+    try:
+        found = await ctx.problems.store.get_many([problem_id])
+    except RedisError as exc:
+        raise HTTPException(503, _STORE_DOWN) from exc
+    if problem_id not in found:
+        raise _unknown(problem_id)
+    stored = found[problem_id]
+    return ProblemRecord(id=problem_id, hash=stored.hash, problem=json.loads(stored.body_json))
+
+
+@router.delete(
+    "/problems/{problem_id}",
+    status_code=204,
+    responses={404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    summary="Forget a stored problem; items that name it afterwards get `error`",
+)
+async def delete_problem(problem_id: ProblemPath, ctx: Annotated[ScoringContext, Depends(scoring_context)]) -> Response:
+    try:
+        existed = await ctx.problems.store.delete(problem_id)
+    except RedisError as exc:
+        raise HTTPException(503, _STORE_DOWN) from exc
+    if not existed:
+        raise _unknown(problem_id)
+    return Response(status_code=204)
