@@ -11,7 +11,7 @@ from __future__ import annotations
 from reward_sandbox import SandboxPool, create_backend, probe_languages
 from reward_service.dispatch.sandbox_report import SandboxReport
 from reward_service.settings import Settings
-from reward_service.verifiers.code.verifier import CompileSettings, verify_code
+from reward_service.verifiers.code.verifier import CompileSettings, verify_code_spread
 from reward_service.verifiers.jobs import CodeJob
 from reward_service.verifiers.verdict import Verdict
 
@@ -53,10 +53,13 @@ class CodeRunner:
             self._pool.warning = f"running code WITHOUT isolation (REWARD_SANDBOX_ALLOW_UNSAFE): {reason}"
         self.languages = await probe_languages(self._pool)
 
-    async def verify(self, job: CodeJob) -> Verdict:
+    async def verify(self, job: CodeJob, alongside: int = 1) -> Verdict:
+        """``alongside``: the code jobs of the same batch; with fewer than the pool has sessions,
+        each job's tests are spread over the sessions the batch leaves idle."""
         self.pending += 1
         try:
-            return await verify_code(job, self._pool, self._compile)
+            sessions = max(1, self._pool.size // max(1, alongside))
+            return await verify_code_spread(job, self._pool, self._compile, sessions)
         finally:
             self.pending -= 1
 

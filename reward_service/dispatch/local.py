@@ -54,7 +54,8 @@ class LocalDispatcher:
         return self.code.report()
 
     async def verify_stream(self, jobs: Sequence[Job]) -> AsyncGenerator[tuple[int, Verdict], None]:
-        tasks = [asyncio.ensure_future(self._verify_one(index, job)) for index, job in enumerate(jobs)]
+        code_jobs = sum(isinstance(job, CodeJob) for job in jobs)
+        tasks = [asyncio.ensure_future(self._verify_one(index, job, code_jobs)) for index, job in enumerate(jobs)]
         try:
             for next_done in asyncio.as_completed(tasks):
                 yield await next_done
@@ -63,7 +64,7 @@ class LocalDispatcher:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _verify_one(self, index: int, job: Job) -> tuple[int, Verdict]:
+    async def _verify_one(self, index: int, job: Job, code_jobs: int) -> tuple[int, Verdict]:
         if isinstance(job, MathJob):
             future = self.math.submit(job)
             try:
@@ -74,7 +75,7 @@ class LocalDispatcher:
         assert isinstance(job, CodeJob)
         if self.code is None:
             return index, Verdict("sandbox_error", None, {"error": "code verification is not enabled here"})
-        return index, await self.code.verify(job)
+        return index, await self.code.verify(job, alongside=code_jobs)
 
     async def aclose(self) -> None:
         self.ready = False

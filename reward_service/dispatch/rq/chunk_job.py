@@ -81,7 +81,7 @@ class CodeChunks:
                 except ProblemFetchError as exc:
                     return Verdict("error", None, {"error": str(exc)})
                 job = job.with_tests(tests)
-            return await self.runner.verify(job) if isinstance(job, CodeJob) else wrong_queue
+            return await self.runner.verify(job, alongside=len(jobs)) if isinstance(job, CodeJob) else wrong_queue
 
         return list(await asyncio.gather(*(one(job) for job in jobs)))
 

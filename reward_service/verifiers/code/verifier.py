@@ -8,9 +8,10 @@ output) are judged here for every kind; the rest is the kind's.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from reward_sandbox import Language, Limits, SandboxPool, SandboxUnavailable, SessionBroken
@@ -238,3 +239,33 @@ def _judge_reply(reply: dict[str, Any], request: _Attempt, language: str) -> Ver
     # The item's status is that of its first failing test, in test order.
     status = cast(Status, next((s for s in statuses if s != "accepted"), "accepted"))
     return Verdict(status, _score(tests, request.job.all_or_nothing), details)
+
+
+# Splitting pays only when each session gets a few runs (each part compiles the program again).
+MIN_CASES_PER_PART = 4
+
+
+async def verify_code_spread(job: CodeJob, pool: SandboxPool, compile: CompileSettings, sessions: int) -> Verdict:
+    """``verify_code`` with the tests spread over up to ``sessions`` sandbox sessions at once
+    (a batch with fewer items than sessions: the idle ones take part of a many-test item)."""
+    parts = job.tests.shard(min(sessions, job.tests.case_count() // MIN_CASES_PER_PART)) if sessions > 1 else []
+    if len(parts) <= 1:
+        return await verify_code(job, pool, compile)
+    verdicts = await asyncio.gather(*(verify_code(replace(job, tests=part), pool, compile) for part in parts))
+    return merge_verdicts(list(verdicts), job.all_or_nothing)
+
+
+def merge_verdicts(parts: list[Verdict], all_or_nothing: bool) -> Verdict:
+    """One item's verdict from the verdicts of its tests' consecutive parts, as if run in one go."""
+    for status in ("sandbox_error", "compile_error"):
+        failed = next((part for part in parts if part.status == status), None)
+        if failed is not None:
+            return failed
+    tests = [test for part in parts for test in part.details.get("tests", [])]
+    details = {key: value for key, value in parts[0].details.items() if key not in ("tests", "passed", "total")}
+    details["tests"] = tests
+    details["passed"] = sum(test["status"] == "accepted" for test in tests)
+    details["total"] = len(tests)
+    details["sessions"] = len(parts)
+    status = cast(Status, next((t["status"] for t in tests if t["status"] not in ("accepted", "skipped")), "accepted"))
+    return Verdict(status, _score(tests, all_or_nothing), details)

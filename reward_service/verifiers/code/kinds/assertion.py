@@ -34,6 +34,9 @@ class AssertTests:
     def request_fields(self, context: RunContext) -> dict[str, Any]:
         return {}
 
+    def shard(self, parts: int) -> list[AssertTests]:
+        return [self]  # one block of test code: it runs whole
+
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
         # The test code travels in the runner's request: it is never a file in the sandbox.
         return [runner_run(context, self.kind, mode="assert", test_code=self.code, entry_point=self.entry_point)]

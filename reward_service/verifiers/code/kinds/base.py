@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from reward_sandbox import Language, Limits
 
 DETAIL_CHARS = 500
+T = TypeVar("T")
 
 
 class Unsupported(Exception):
@@ -53,9 +54,26 @@ class KindOfTests(Protocol):
         """Fields the driver request needs besides the runs (a checker to prepare); usually none."""
         ...
 
+    def shard(self, parts: int) -> list[Any]:
+        """These tests in up to ``parts`` runs of consecutive cases, to run on several sessions
+        at once; ``[self]`` for tests that cannot be split."""
+        ...
+
     def judge(self, index: int, run: dict[str, Any], context: RunContext) -> dict[str, Any]:
         """The verdict of run ``index`` once no limit was hit: `accepted` or why not."""
         ...
+
+
+def consecutive(cases: tuple[T, ...], parts: int) -> list[tuple[T, ...]]:
+    """``cases`` in up to ``parts`` consecutive slices of (nearly) equal size, none empty."""
+    parts = max(1, min(parts, len(cases)))
+    size, extra = divmod(len(cases), parts)
+    slices, start = [], 0
+    for index in range(parts):
+        stop = start + size + (index < extra)
+        slices.append(cases[start:stop])
+        start = stop
+    return slices
 
 
 def canonical_json(value: Any) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from reward_service.verifiers.code.compare import values_equal
-from reward_service.verifiers.code.kinds.base import RunContext, canonical_json, failure
+from reward_service.verifiers.code.kinds.base import RunContext, canonical_json, consecutive, failure
 from reward_service.verifiers.code.kinds.runner import judge_failed_outcome, read_outcome, runner_run
 
 
@@ -43,6 +43,9 @@ class CallTests:
 
     def request_fields(self, context: RunContext) -> dict[str, Any]:
         return {}
+
+    def shard(self, parts: int) -> list[CallTests]:
+        return [replace(self, cases=cases) for cases in consecutive(self.cases, parts)]
 
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
         return [

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from reward_sandbox import resolve_language
@@ -27,6 +27,7 @@ from reward_service.verifiers.code.kinds.base import (
     RunContext,
     Unsupported,
     canonical_json,
+    consecutive,
     ended_cleanly,
     failure,
 )
@@ -104,6 +105,9 @@ class CheckerTests:
         block = self.checker.driver_block(CHECKER_STEM, context)
         block["argv"] = [*block["argv"], "input.txt", "output.txt", "answer.txt"]
         return {"checker": block}
+
+    def shard(self, parts: int) -> list[CheckerTests]:
+        return [replace(self, cases=cases) for cases in consecutive(self.cases, parts)]
 
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
         argv = context.language.run_argv(context.limits.memory_mb)

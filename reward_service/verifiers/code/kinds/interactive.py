@@ -18,10 +18,17 @@ A deadlock (both waiting) ends at the program's wall-time limit as `time_limit`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from reward_service.verifiers.code.kinds.base import RunContext, Unsupported, canonical_json, ended_cleanly, failure
+from reward_service.verifiers.code.kinds.base import (
+    RunContext,
+    Unsupported,
+    canonical_json,
+    consecutive,
+    ended_cleanly,
+    failure,
+)
 from reward_service.verifiers.code.kinds.checker import CheckerCase, JudgeProgram, judge_by_exit_code, judge_message
 
 INTERACTOR_STEM = "interactor"
@@ -57,6 +64,9 @@ class InteractiveTests:
                 "it runs from an execute-only binary so the program beside it cannot read its files"
             )
         return {"interactor": block}
+
+    def shard(self, parts: int) -> list[InteractiveTests]:
+        return [replace(self, cases=cases) for cases in consecutive(self.cases, parts)]
 
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
         argv = context.language.run_argv(context.limits.memory_mb)

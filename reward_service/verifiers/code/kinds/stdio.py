@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from reward_service.verifiers.code.compare import output_matches
-from reward_service.verifiers.code.kinds.base import RunContext, canonical_json, ended_cleanly, failure
+from reward_service.verifiers.code.kinds.base import RunContext, canonical_json, consecutive, ended_cleanly, failure
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,9 @@ class StdioTests:
 
     def request_fields(self, context: RunContext) -> dict[str, Any]:
         return {}
+
+    def shard(self, parts: int) -> list[StdioTests]:
+        return [replace(self, cases=cases) for cases in consecutive(self.cases, parts)]
 
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
         argv = context.language.run_argv(context.limits.memory_mb)
