@@ -20,8 +20,9 @@ from pebble import ProcessExpired, ProcessPool
 from reward_sandbox import SandboxPool, create_backend, probe_languages
 from reward_service.dispatch.sandbox_report import SandboxReport
 from reward_service.settings import Settings
+from reward_service.verifiers.code.run import run_program
 from reward_service.verifiers.code.verifier import CompileSettings, verify_code
-from reward_service.verifiers.jobs import CodeJob, Job, MathJob
+from reward_service.verifiers.jobs import CodeJob, Job, MathJob, RunJob
 from reward_service.verifiers.math.verifier import verify_math_answer, warm_up
 from reward_service.verifiers.verdict import Verdict
 
@@ -107,11 +108,13 @@ class LocalDispatcher:
         return list(await asyncio.gather(*(self._verify_one(job) for job in jobs)))
 
     async def _verify_one(self, job: Job) -> Verdict:
-        if isinstance(job, CodeJob):
+        if isinstance(job, (CodeJob, RunJob)):
             if self.code_pool is None:
                 return Verdict("sandbox_error", None, {"error": "code verification is not enabled in this deployment"})
             self.pending += 1
             try:
+                if isinstance(job, RunJob):
+                    return await run_program(job, self.code_pool, self._compile)
                 return await verify_code(job, self.code_pool, self._compile)
             finally:
                 self.pending -= 1
