@@ -28,11 +28,11 @@ from typing import Any
 import httpx
 from rich.console import Console
 
+from devstack.subprocess_server import running_server
 from reward_service.schemas import ScoreOptions
 from reward_service.score_file.run import ScoreFileConfig, score_file
 from reward_service.score_file.scorers import InProcessScorer
 from reward_service.settings import Settings
-from devstack.subprocess_server import running_server
 from reward_service.verifiers.language import language_shares
 
 REPO = Path(__file__).resolve().parent.parent

@@ -41,8 +41,8 @@ from typing import Any
 import httpx
 
 from devstack.local_stack import WorkerProcess, running_redis, wait_for_workers
-from reward_service.redis_cache import KEY_PREFIX
 from devstack.subprocess_server import running_server
+from reward_service.redis_cache import KEY_PREFIX
 
 REPO = Path(__file__).resolve().parent.parent
 _LAST_BOXED_INTEGER = re.compile(r"\\boxed\{\s*(-?\d+)\s*\}(?!.*\\boxed\{)", re.DOTALL)

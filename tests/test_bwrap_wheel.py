@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reward_sandbox.backends.bwrap_binary import find_bwrap
 from devstack.subprocess_server import running_server
+from reward_sandbox.backends.bwrap_binary import find_bwrap
 
 
 @pytest.fixture

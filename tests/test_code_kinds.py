@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 
 from reward_sandbox import LANGUAGES, Limits
-from reward_service.verifiers.code.kinds import KINDS, AssertTests, CallTests, RunContext, StdioTests, Unsupported, typed_tests
+from reward_service.verifiers.code.kinds import (
+    KINDS,
+    AssertTests,
+    CallTests,
+    RunContext,
+    StdioTests,
+    Unsupported,
+    typed_tests,
+)
 from reward_service.verifiers.code.verifier import CompileSettings, _Attempt
 
 WIRE = {

@@ -22,8 +22,8 @@ import pytest
 from redis import Redis
 from rq import Worker
 
-from reward_service.dispatch.rq_jobs import queue_name
 from devstack.subprocess_server import free_port
+from reward_service.dispatch.rq_jobs import queue_name
 
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE_FILES = ["-f", str(REPO / "docker-compose.yml"), "-f", str(REPO / "tests/compose/host-network.yml")]

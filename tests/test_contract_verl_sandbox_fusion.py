@@ -68,7 +68,7 @@ def test_a_wrong_token_is_an_api_error_not_a_score(sandbox_fusion: ModuleType, t
 
 def test_check_correctness_outcomes(sandbox_fusion: ModuleType, token_url: str) -> None:
     check = sandbox_fusion.check_correctness
-    cpp = "#include <iostream>\nint main(){long a,b;std::cin>>a>>b;std::cout<<a+b<<\"\\n\";}"
+    cpp = '#include <iostream>\nint main(){long a,b;std::cin>>a>>b;std::cout<<a+b<<"\\n";}'
     assert check(token_url, SUM_TESTS, cpp, language="cpp")[0] == [True, True, True]
     # -4: compile error, -2: runtime error, -3: timeout (veRL's codes).
     assert check(token_url, SUM_TESTS, "int main( {", language="cpp")[0] == [-4, -4, -4]

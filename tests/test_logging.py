@@ -20,9 +20,9 @@ import pytest
 from conftest import math_item
 from fastapi.testclient import TestClient
 
+from devstack.subprocess_server import free_port
 from reward_service.api.request_context import RequestContextMiddleware
 from reward_service.logging_setup import RequestIdFilter, bound_request_id, current_request_id, json_formatter
-from devstack.subprocess_server import free_port
 
 
 @pytest.fixture

@@ -21,9 +21,9 @@ from rq.job import Job as RQJob
 from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
 
+from devstack.local_stack import RedisServer, WorkerProcess, running_redis, wait_for_workers
 from reward_service.app import create_app
 from reward_service.dispatch.rq_jobs import deliver_chunk, queue_name, verify_chunk
-from devstack.local_stack import RedisServer, WorkerProcess, running_redis, wait_for_workers
 from reward_service.verifiers.jobs import MathJob
 from tests.conftest import HANG_ANSWER, HANG_GOLD, make_settings, math_item
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from devstack.subprocess_server import running_server
 from reward_service.cli import main
 from reward_service.score_file.summary import pass_at_k
-from devstack.subprocess_server import running_server
 from tests.conftest import corpus_path, load_jsonl, score
 
 CORRECT = {"correct", "accepted"}

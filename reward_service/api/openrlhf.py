@@ -33,7 +33,15 @@ from reward_service.api.deps import scoring_context
 from reward_service.api.strict_json import StrictJSONRoute
 from reward_service.context import ScoringContext
 from reward_service.pipeline import score_batch
-from reward_service.schemas import AnyItem, ErrorResponse, Item, ItemResult, OpenRLHFRequest, OpenRLHFResponse, ScoreOptions
+from reward_service.schemas import (
+    AnyItem,
+    ErrorResponse,
+    Item,
+    ItemResult,
+    OpenRLHFRequest,
+    OpenRLHFResponse,
+    ScoreOptions,
+)
 
 router = APIRouter(tags=["trainers"], route_class=StrictJSONRoute)
 

@@ -47,7 +47,9 @@ def _return_code(step: dict[str, Any]) -> int | None:
 def _step(step: dict[str, Any] | None) -> CommandRunResult | None:
     if step is None:
         return None
-    status: Literal["Finished", "TimeLimitExceeded"] = "TimeLimitExceeded" if step.get("limit") == "time" else "Finished"
+    status: Literal["Finished", "TimeLimitExceeded"] = (
+        "TimeLimitExceeded" if step.get("limit") == "time" else "Finished"
+    )
     return CommandRunResult(
         status=status,
         execution_time=step.get("wall_s"),
