@@ -143,7 +143,8 @@ class Settings(BaseSettings):
     max_queue_depth: int = Field(
         65536,
         ge=1,
-        description="Verifications waiting in this API instance past which /score and /jobs answer 429.",
+        description="Verifications waiting in this API instance past which /score and /jobs answer 429 "
+        "(/openrlhf and /run_code hold the request first).",
     )
     retry_after_s: int = Field(2, ge=1, description="Retry-After of a 429.")
     score_deadline_s: float = Field(
