@@ -154,3 +154,9 @@ def test_oversized_code_or_stdin_is_413_naming_the_setting(client: TestClient) -
 def test_memory_minus_one_is_the_server_default(client: TestClient) -> None:
     answer = run(client, "print('ok')", memory_limit_MB=-1, stdin=None)
     assert answer["status"] == "Success"
+
+
+def test_a_fetched_symlink_is_not_followed(client: TestClient) -> None:
+    code = "import os\nos.symlink('/etc/hostname', 'leak')\nos.mkdir('d')\nprint('ok')"
+    answer = run(client, code, fetch_files=["leak", "d"])
+    assert answer["status"] == "Success" and answer["files"] == {}

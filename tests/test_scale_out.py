@@ -305,6 +305,11 @@ def test_languages_come_from_the_code_workers_and_code_items_run_there() -> None
                 assert {"python", "cpp"} <= set(names) and names["python"]["version"].startswith("Python 3")
                 [result] = post_score(client, [code])
                 assert (result["status"], result["score"]) == ("accepted", 1.0), result
+                # /run_code travels the same code queue to the same workers.
+                ran = client.post(
+                    "/run_code", json={"code": "print(input()[::-1])", "stdin": "abc", "language": "python"}
+                )
+                assert ran.json()["status"] == "Success" and ran.json()["run_result"]["stdout"] == "cba\n", ran.text
             finally:
                 worker.stop()
             # A worker that stopped takes its report with it.
