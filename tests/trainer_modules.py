@@ -4,9 +4,11 @@ veRL's and OpenRLHF's package `__init__`s import torch, Ray and vLLM; the module
 make the HTTP calls import only `requests` or `aiohttp`. Loading those files by path runs
 the release's own calling code, byte for byte, on a CPU machine without the rest.
 
-The releases are installed with `pip install --no-deps verl==0.9.1 openrlhf==0.11.2` (see
-the README's test section). Both wheels also install a top-level `tests` package, which
-shadows this repository's tests/: CI removes it after installing them.
+The releases are installed without their dependencies (`pip install --no-deps
+verl==0.9.1 openrlhf==0.11.2`, plus `aiohttp` for OpenRLHF's caller; `requests`, veRL's,
+is already a dev dependency's). Both wheels also install a top-level `tests` package into
+site-packages, which shadows this repository's tests/ (`from tests.conftest import ...`
+fails): it must be removed after installing them.
 """
 
 from __future__ import annotations
