@@ -9,13 +9,15 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from reward_service import __version__
-from reward_service.api import health, jobs, languages, metrics, openrlhf, problems, score
+from reward_service.api import health, jobs, languages, metrics, openrlhf, problems, run_code, score
 from reward_service.api.auth import BearerTokenMiddleware, load_api_tokens
 from reward_service.api.backpressure import admit_batch
 from reward_service.api.body_limit import BodySizeLimitMiddleware
 from reward_service.api.request_context import RequestContextMiddleware
+from reward_service.api.token_path import TokenPathMiddleware
 from reward_service.batch_jobs.runner import open_batch_jobs
 from reward_service.context import open_scoring_context
+from reward_service.schemas import ScoreOptions
 from reward_service.settings import Settings
 
 
@@ -35,12 +37,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Rule-based rewards for RL with verifiable rewards: math by symbolic equivalence, code by tests.",
         lifespan=lifespan,
     )
+    app.state.openrlhf_options = ScoreOptions.model_validate(settings.openrlhf_options)
     # Each add wraps the ones before: request id (outermost, so every answer carries one),
-    # then CORS, then auth (before any body is read), then the body limit.
+    # then CORS, then the token path (its token becomes the bearer header), then auth
+    # (before any body is read), then the body limit.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     tokens = load_api_tokens(settings)
     if tokens:
         app.add_middleware(BearerTokenMiddleware, tokens=tokens)
+    app.add_middleware(TokenPathMiddleware)
     if settings.cors_allow_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -56,5 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(languages.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
-    app.include_router(openrlhf.router, dependencies=[Depends(admit_batch)])
+    # These two hold a request under backpressure (their callers cannot wait out a 429) and admit it themselves.
+    app.include_router(openrlhf.router)
+    app.include_router(run_code.router)
     return app

@@ -298,7 +298,11 @@ class OpenRLHFRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    query: list[str] = Field(..., min_length=1, description="Prompt plus response, decoded with special tokens kept.")
+    query: list[str] = Field(
+        ...,
+        description="Prompt plus response, decoded with special tokens kept. May be empty (an empty shard "
+        "of OpenRLHF <= 0.11.0 with several URLs): the answer is then empty too.",
+    )
     prompts: list[str] | None = Field(None, description="The prompts, stripped from the front of each query.")
     labels: list[Any] | None = Field(
         None,

@@ -151,7 +151,8 @@ class Settings(BaseSettings):
     max_queue_depth: int = Field(
         65536,
         ge=1,
-        description="Verifications waiting in this API instance past which /score and /jobs answer 429.",
+        description="Verifications waiting in this API instance past which /score and /jobs answer 429 "
+        "(/openrlhf and /run_code hold the request first).",
     )
     retry_after_s: int = Field(2, ge=1, description="Retry-After of a 429.")
     score_deadline_s: float = Field(
@@ -162,11 +163,41 @@ class Settings(BaseSettings):
     )
     job_result_ttl_s: int = Field(3600, ge=1, description="How long a finished /jobs batch can be fetched.")
 
+    # Trainers that call with their own fixed client (issue 14): OpenRLHF's remote reward and
+    # veRL's SandboxFusion client. Neither sends options, and neither retries a 429 for long.
+    openrlhf_options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The scoring options of every /openrlhf request, as the JSON of /score's `options` "
+        '(e.g. `{"format": {"weight": 0.5}, "all_or_nothing": true}`); OpenRLHF sends none. '
+        "An invalid value stops the server from starting.",
+    )
+    openrlhf_max_wait_s: float = Field(
+        30.0,
+        ge=0,
+        description="Under backpressure (REWARD_MAX_QUEUE_DEPTH reached) /openrlhf holds a request up to this "
+        "long for room before it answers 429: OpenRLHF retries 5 times 1 s apart, so a 429 loses the reward.",
+    )
+    run_code_max_wait_s: float = Field(
+        5.0,
+        ge=0,
+        description="The same hold for /run_code (veRL's SandboxFusion client retries only a 504); "
+        "keep it well under the client's timeout (veRL: compile + run timeout + 10 s).",
+    )
+
     @field_validator("cors_allow_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("openrlhf_options")
+    @classmethod
+    def _valid_openrlhf_options(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # Imported here: the wire schemas (and what they import) are not needed to read settings.
+        from reward_service.schemas import ScoreOptions
+
+        ScoreOptions.model_validate(value)
         return value
 
     def code_maxima(self) -> Limits:

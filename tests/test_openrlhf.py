@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
+from types import SimpleNamespace
 
 import httpx
+import pytest
+from fastapi import HTTPException
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
+from reward_service.api.backpressure import admit_within
 from reward_service.api.openrlhf import response_from_query
+from reward_service.app import create_app
+from reward_service.settings import Settings
+from tests.conftest import make_settings
 
 CHATML_PROMPT = "<|im_start|>system\nReason, then box the answer.<|im_end|>\n<|im_start|>user\nWhat is 2+2? (e.g. \\boxed{5} is wrong)<|im_end|>\n<|im_start|>assistant\n"
 
@@ -68,3 +78,45 @@ def test_served_over_http_in_openrlhfs_shape(live_server: str) -> None:
     response.raise_for_status()
     rewards_info = response.json()
     assert rewards_info.get("scores") == [1.0] and rewards_info.get("rewards") == [1.0]
+
+
+def test_an_empty_shard_gets_an_empty_answer(client: TestClient) -> None:
+    # OpenRLHF <= 0.11.0 with several URLs posts empty lists to some of them; a 422 nulls the step's rewards.
+    response = client.post("/openrlhf", json={"query": [], "prompts": [], "labels": []})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"rewards": [], "scores": [], "extra_logs": {"accuracy": [], "undecided": []}}
+
+
+def test_the_routes_options_come_from_settings() -> None:
+    think = "<think>2 and 2 make 4</think> \\boxed{4}"
+    settings = make_settings(openrlhf_options={"format": {"weight": 0.5}}, sandbox_pool_size=1)
+    with TestClient(create_app(settings)) as configured:
+        answer = post_like_openrlhf(configured, ["Q:" + think, "Q:\\boxed{4}"], ["Q:", "Q:"], ["4", "4"])
+    assert answer["rewards"] == [1.5, 1.0]
+
+
+def test_invalid_route_options_stop_the_server_from_starting() -> None:
+    with pytest.raises(ValidationError, match="openrlhf_options"):
+        Settings(openrlhf_options={"format": {"weight": "heavy"}})
+
+
+def test_the_backpressure_hold_is_bounded() -> None:
+    busy = SimpleNamespace(dispatcher=SimpleNamespace(pending=3), settings=Settings(max_queue_depth=1))
+    started = time.monotonic()
+    with pytest.raises(HTTPException) as refused:
+        asyncio.run(admit_within(busy, 0.3))  # type: ignore[arg-type]
+    assert refused.value.status_code == 429 and refused.value.headers == {"Retry-After": "2"}
+    assert 0.3 <= time.monotonic() - started < 2
+
+    async def drains() -> None:
+        async def later() -> None:
+            await asyncio.sleep(0.2)
+            busy.dispatcher.pending = 0
+
+        task = asyncio.create_task(later())
+        await admit_within(busy, 10)  # type: ignore[arg-type]
+        await task
+
+    started = time.monotonic()
+    asyncio.run(drains())
+    assert time.monotonic() - started < 2

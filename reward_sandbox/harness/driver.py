@@ -720,6 +720,46 @@ def _interact(
     interactor["killed_by_driver"] = judge_proc.pid in killed
     result["interact"] = interactor
     return result
+def _inside(work: str, name: str) -> str:
+    """The path of `name` in the work dir; a name that would leave it (absolute, `..`) is refused."""
+    relative = os.path.normpath(name)
+    if not name or os.path.isabs(name) or relative == "." or relative.split(os.sep)[0] == "..":
+        raise ValueError(f"file name {name[:200]!r} is not a relative path inside the work dir")
+    return os.path.join(work, relative)
+
+
+def _write_binary_files(work: str, files: dict[str, str]) -> None:
+    """Files the caller sends as base64 (data files, inputs a program reads)."""
+    for name, content in files.items():
+        path = _inside(work, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as handle:
+            handle.write(base64.b64decode(content, validate=True))
+
+
+def _fetch_files(work: str, names: list[str], budget: int) -> dict[str, str | None]:
+    """What the program left in the requested files, base64; None for a file that is missing,
+    not a regular file (a symlink is never followed), or past what the reply may still carry."""
+    fetched: dict[str, str | None] = {}
+    for name in names:
+        fetched[name] = None
+        try:
+            fd = os.open(_inside(work, name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except (OSError, ValueError):
+            continue
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > budget:
+                continue
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                content = handle.read(budget + 1)
+        finally:
+            os.close(fd)
+        if len(content) > budget:
+            continue
+        budget -= len(content)
+        fetched[name] = base64.b64encode(content).decode("ascii")
+    return fetched
 
 
 def handle(request: dict[str, Any]) -> dict[str, Any]:
@@ -738,6 +778,7 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         _wipe_all(time.monotonic() + CLEANUP_BUDGET_S)  # the program never sees a judge's files
     os.makedirs(work.path, exist_ok=True)
     _write_files(work.path, request.get("files", {}))
+    _write_binary_files(work.path, request.get("files_b64", {}))
     compile_step = request.get("compile")
     if compile_step:
         reply["compile"] = _run(compile_step["argv"], "", compile_step["limits"], work.path, False, reply_left)
@@ -783,6 +824,9 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         reply["runs"].append(result)
         if request.get("stop_on_failure") and failed:
             break
+    if request.get("fetch"):
+        # Read before clean-up wipes the work dir; the files share the reply's budget.
+        reply["fetched"] = _fetch_files(work.path, request["fetch"], max(reply_left, 0))
     reply.update(_clean_up())
     reply["leftover_processes"] += leftovers
     reply["clean"] = reply["clean"] and reset_clean

@@ -1,8 +1,14 @@
 """Limits at the door: 413 for a batch past REWARD_MAX_ITEMS, and 429 with Retry-After when
-the verifiers are this far behind (shed load here, not by timing out)."""
+the verifiers are this far behind (shed load here, not by timing out).
+
+Callers whose client cannot wait out a Retry-After (OpenRLHF, veRL's SandboxFusion
+client) are held instead, for a bounded time, until there is room (`admit_within`).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Annotated
 
 from fastapi import Depends, HTTPException
@@ -21,13 +27,29 @@ def refuse_oversized_batch(count: int, settings: Settings, unit: str = "items") 
         )
 
 
+# How often a held request looks again: short beside a verification, cheap for the loop.
+_HOLD_POLL_S = 0.05
+
+
+def _too_busy(ctx: ScoringContext, depth: int) -> HTTPException:
+    return HTTPException(
+        429,
+        f"{depth} verifications are waiting for a worker (REWARD_MAX_QUEUE_DEPTH is "
+        f"{ctx.settings.max_queue_depth}): retry in {ctx.settings.retry_after_s} s, or add workers",
+        headers={"Retry-After": str(ctx.settings.retry_after_s)},
+    )
+
+
 def admit_batch(ctx: Annotated[ScoringContext, Depends(scoring_context)]) -> None:
     depth = ctx.dispatcher.pending
-    limit = ctx.settings.max_queue_depth
-    if depth >= limit:
-        raise HTTPException(
-            429,
-            f"{depth} verifications are waiting for a worker (REWARD_MAX_QUEUE_DEPTH is {limit}): "
-            f"retry in {ctx.settings.retry_after_s} s, or add workers",
-            headers={"Retry-After": str(ctx.settings.retry_after_s)},
-        )
+    if depth >= ctx.settings.max_queue_depth:
+        raise _too_busy(ctx, depth)
+
+
+async def admit_within(ctx: ScoringContext, max_wait_s: float) -> None:
+    """Wait up to ``max_wait_s`` for the queue to drop below its limit, then 429 as admit_batch does."""
+    deadline = time.monotonic() + max_wait_s
+    while (depth := ctx.dispatcher.pending) >= ctx.settings.max_queue_depth:
+        if time.monotonic() >= deadline:
+            raise _too_busy(ctx, depth)
+        await asyncio.sleep(_HOLD_POLL_S)

@@ -8,6 +8,14 @@ dynamic filtering) and `extra_logs` (logged per rollout) from the answer.
 
 OpenRLHF turns rewards into tensors, which hold no "unknown": a score the service could not
 decide is sent as 0.0 and flagged in `extra_logs.undecided`, so outages show in the logs.
+
+What OpenRLHF's client cannot do, the route does for it (issue 14):
+- with several comma-separated URLs, OpenRLHF 0.11.0 and older shard each call across the
+  servers and send the empty shards too: an empty list gets an empty answer, not a 422;
+- it sends no options: every request is scored with REWARD_OPENRLHF_OPTIONS;
+- it retries 5 times 1 s apart, so under backpressure the request is held up to
+  REWARD_OPENRLHF_MAX_WAIT_S for room rather than refused at once (429);
+- it sends no Authorization header: `/t/<token>/openrlhf` carries the token (api/token_path.py).
 """
 
 from __future__ import annotations
@@ -17,10 +25,10 @@ import re
 from time import perf_counter
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import TypeAdapter, ValidationError
 
-from reward_service.api.backpressure import refuse_oversized_batch
+from reward_service.api.backpressure import admit_within, refuse_oversized_batch
 from reward_service.api.deps import scoring_context
 from reward_service.api.strict_json import StrictJSONRoute
 from reward_service.context import ScoringContext
@@ -100,16 +108,20 @@ def _column(values: list[Any] | None, count: int, name: str) -> list[Any]:
 @router.post(
     "/openrlhf",
     response_model=OpenRLHFResponse,
-    responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+    responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}},
     summary="Score rollouts in OpenRLHF's remote reward-model format",
 )
 async def openrlhf(
-    request: OpenRLHFRequest, ctx: Annotated[ScoringContext, Depends(scoring_context)]
+    request: OpenRLHFRequest, http: Request, ctx: Annotated[ScoringContext, Depends(scoring_context)]
 ) -> OpenRLHFResponse:
     count = len(request.query)
     refuse_oversized_batch(count, ctx.settings, "queries")
     prompts = _column(request.prompts, count, "prompts")
     labels = _column(request.labels, count, "labels")
+    if count == 0:  # an empty shard: nothing to wait for
+        return OpenRLHFResponse(rewards=[], scores=[], extra_logs={"accuracy": [], "undecided": []})
+    await admit_within(ctx, ctx.settings.openrlhf_max_wait_s)
+    options: ScoreOptions = http.app.state.openrlhf_options
     started = perf_counter()
 
     results: list[ItemResult | None] = [None] * count
@@ -121,7 +133,7 @@ async def openrlhf(
             results[index] = ItemResult(id=str(index), score=None, status="error", details={"error": str(exc)})
             ctx.metrics.items_scored.labels("unknown", "error").inc()
     if items:
-        for item, result in zip(items, await score_batch(items, ScoreOptions(), ctx), strict=True):
+        for item, result in zip(items, await score_batch(items, options, ctx), strict=True):
             results[int(item.id)] = result
 
     ctx.metrics.request_seconds.labels("/openrlhf").observe(perf_counter() - started)

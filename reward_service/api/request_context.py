@@ -15,6 +15,7 @@ from time import perf_counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reward_service.api.token_path import redact_token_path
 from reward_service.logging_setup import request_id_var
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -70,10 +71,9 @@ class RequestContextMiddleware:
         finally:
             duration_ms = round((perf_counter() - started) * 1000, 2)
             route = _route_template(scope)
-            fields = {"method": scope["method"], "path": scope["path"], "route": route, "status": status}
-            access_log.info(
-                "%s %s %d", scope["method"], scope["path"], status, extra={**fields, "duration_ms": duration_ms}
-            )
+            path = redact_token_path(scope["path"])
+            fields = {"method": scope["method"], "path": path, "route": route, "status": status}
+            access_log.info("%s %s %d", scope["method"], path, status, extra={**fields, "duration_ms": duration_ms})
             _count_response(scope, route, status)
             request_id_var.reset(token)
 

@@ -12,7 +12,8 @@ from reward_sandbox import SandboxPool, create_backend, probe_languages
 from reward_service.dispatch.sandbox_report import SandboxReport
 from reward_service.settings import Settings
 from reward_service.verifiers.code.verifier import CompileSettings, verify_code_spread
-from reward_service.verifiers.jobs import CodeJob
+from reward_service.verifiers.code.run import run_program
+from reward_service.verifiers.jobs import CodeJob, RunJob
 from reward_service.verifiers.verdict import Verdict
 
 
@@ -60,6 +61,14 @@ class CodeRunner:
         try:
             sessions = max(1, self._pool.size // max(1, alongside))
             return await verify_code_spread(job, self._pool, self._compile, sessions)
+        finally:
+            self.pending -= 1
+
+    async def run(self, job: RunJob) -> Verdict:
+        """One program run as asked, no tests (POST /run_code)."""
+        self.pending += 1
+        try:
+            return await run_program(job, self._pool, self._compile)
         finally:
             self.pending -= 1
 

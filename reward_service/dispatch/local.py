@@ -15,7 +15,7 @@ from reward_service.dispatch.code_runner import CodeRunner
 from reward_service.dispatch.math_pool import MathPool
 from reward_service.dispatch.sandbox_report import SandboxReport
 from reward_service.settings import Settings
-from reward_service.verifiers.jobs import CodeJob, Job, MathJob
+from reward_service.verifiers.jobs import CodeJob, Job, MathJob, RunJob
 from reward_service.verifiers.verdict import Verdict
 
 
@@ -72,9 +72,10 @@ class LocalDispatcher:
             except asyncio.CancelledError:
                 self.math.abandon([future])  # the deadline: stop it, even mid-verification
                 raise
-        assert isinstance(job, CodeJob)
         if self.code is None:
             return index, Verdict("sandbox_error", None, {"error": "code verification is not enabled here"})
+        if isinstance(job, RunJob):
+            return index, await self.code.run(job)
         return index, await self.code.verify(job, alongside=code_jobs)
 
     async def aclose(self) -> None:

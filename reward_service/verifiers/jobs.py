@@ -70,4 +70,23 @@ class ProblemCodeJob:
         return CodeJob(self.program, self.language, tests, self.limits, self.all_or_nothing, problem=self.problem)
 
 
-Job = MathJob | CodeJob
+@dataclass(frozen=True)
+class RunJob:
+    """Run one program once, with stdin and files, and report how it ran (POST /run_code).
+
+    No tests and no judging: the caller reads the output. `files` are (name, base64 content)
+    written into the work dir beside the program; `fetch` names files whose content comes back.
+    """
+
+    program: str
+    language: Language
+    stdin: str
+    limits: Limits
+    compile_time_s: float
+    files: tuple[tuple[str, str], ...] = ()
+    fetch: tuple[str, ...] = ()
+    # Runs share the code queue and workers with code items.
+    task: Literal["code"] = "code"
+
+
+Job = MathJob | CodeJob | RunJob

@@ -32,7 +32,7 @@ from reward_service.dispatch.math_pool import MathPool
 from reward_service.dispatch.sandbox_report import SandboxReport
 from reward_service.problems.fetch import ProblemFetchError, WorkerProblems
 from reward_service.settings import Settings
-from reward_service.verifiers.jobs import CodeJob, Job, MathJob, ProblemCodeJob
+from reward_service.verifiers.jobs import CodeJob, Job, MathJob, ProblemCodeJob, RunJob
 from reward_service.verifiers.verdict import Verdict, verdict_to_json
 
 
@@ -81,6 +81,8 @@ class CodeChunks:
                 except ProblemFetchError as exc:
                     return Verdict("error", None, {"error": str(exc)})
                 job = job.with_tests(tests)
+            if isinstance(job, RunJob):
+                return await self.runner.run(job)
             return await self.runner.verify(job, alongside=len(jobs)) if isinstance(job, CodeJob) else wrong_queue
 
         return list(await asyncio.gather(*(one(job) for job in jobs)))

@@ -32,7 +32,7 @@ class CompileSettings:
     processes: int = 32
 
 
-def _run_limits(limits: Limits, language: Language, per_session_uid: bool) -> dict[str, Any]:
+def run_limits(limits: Limits, language: Language, per_session_uid: bool) -> dict[str, Any]:
     return {
         "time_s": limits.time_s,
         "memory_mb": limits.memory_mb,
@@ -62,7 +62,7 @@ def _judge_limits(limits: Limits, per_session_uid: bool) -> dict[str, Any]:
     }
 
 
-def _compile_limits(compile: CompileSettings, limits: Limits, per_session_uid: bool) -> dict[str, Any]:
+def compile_limits(compile: CompileSettings, limits: Limits, per_session_uid: bool) -> dict[str, Any]:
     return {
         "time_s": compile.time_s,
         "memory_mb": compile.memory_mb,
@@ -86,13 +86,13 @@ class _Attempt:
             job.limits,
             backend.harness_path,
             secrets.token_hex(16),
-            compile_limits=_compile_limits(compile, job.limits, backend.per_session_uid),
+            compile_limits=compile_limits(compile, job.limits, backend.per_session_uid),
             judge_limits=_judge_limits(job.limits, backend.per_session_uid),
         )
         self.payload: dict[str, Any] = {
             "nonce": self.context.nonce,
             "files": {language.source_file: job.program},
-            "limits": _run_limits(job.limits, language, backend.per_session_uid),
+            "limits": run_limits(job.limits, language, backend.per_session_uid),
             "runs": job.tests.runs(self.context),
             # The score cannot change after a failed test: the driver stops there.
             "stop_on_failure": job.all_or_nothing,
@@ -116,13 +116,13 @@ class _Attempt:
         return compiles * compile_s + len(self.payload["runs"]) * per_run + 15.0
 
     def judge(self, index: int, run: dict[str, Any]) -> dict[str, Any]:
-        verdict = _limit_verdict(run, self.job.limits)
+        verdict = limit_verdict(run, self.job.limits)
         if verdict is not None:
             return verdict
         return self.job.tests.judge(index, run, self.context)
 
 
-def _limit_verdict(run: dict[str, Any], limits: Limits) -> dict[str, Any] | None:
+def limit_verdict(run: dict[str, Any], limits: Limits) -> dict[str, Any] | None:
     if run.get("error"):
         return {"status": "sandbox_error", "message": run["error"]}
     if run.get("limit") == "time" or run.get("signal") == signal.SIGXCPU:
