@@ -13,6 +13,12 @@ if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev,examples]" -e ./client
+# The trainers' own calling code, pinned (tests/trainer_modules.py): installed without their
+# dependencies (torch, Ray, vLLM), since the tests load only the modules that make the calls.
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps verl==0.9.1 openrlhf==0.11.2
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "aiohttp>=3.9"
+# Both wheels ship a top-level `tests` package that would shadow this repository's tests/.
+rm -rf "$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/tests"
 
 # Fast checks before the tests: lint and format (ruff), types (mypy), and the layer
 # contracts (import-linter: pyproject.toml [tool.importlinter]).

@@ -720,6 +720,8 @@ def _interact(
     interactor["killed_by_driver"] = judge_proc.pid in killed
     result["interact"] = interactor
     return result
+
+
 def _inside(work: str, name: str) -> str:
     """The path of `name` in the work dir; a name that would leave it (absolute, `..`) is refused."""
     relative = os.path.normpath(name)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from reward_sandbox import SandboxPool, create_backend, probe_languages
 from reward_service.dispatch.sandbox_report import SandboxReport
 from reward_service.settings import Settings
-from reward_service.verifiers.code.verifier import CompileSettings, verify_code_spread
 from reward_service.verifiers.code.run import run_program
+from reward_service.verifiers.code.verifier import CompileSettings, verify_code_spread
 from reward_service.verifiers.jobs import CodeJob, RunJob
 from reward_service.verifiers.verdict import Verdict
 
