@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -26,7 +26,7 @@ DEFAULT_CAPACITY = 65536
 class PlanMemo:
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         self.capacity = capacity
-        self._plans: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._plans: OrderedDict[tuple[Hashable, str], Any] = OrderedDict()
         # Batches are planned in worker threads, several at once.
         self._lock = threading.Lock()
 
@@ -40,7 +40,7 @@ class PlanMemo:
         if self.capacity <= 0:
             return plan(items)
         context = options.model_dump_json()
-        keys = [(item.model_dump_json(exclude={"id"}), context) for item in items]
+        keys = [(_item_key(item), context) for item in items]
         with self._lock:
             found = [self._plans.get(key) for key in keys]
             for key, known in zip(keys, found, strict=False):
@@ -56,3 +56,13 @@ class PlanMemo:
             while len(self._plans) > self.capacity:
                 self._plans.popitem(last=False)
         return found  # type: ignore[return-value]
+
+
+def _item_key(item: BaseModel) -> Hashable:
+    """An item less its id, as a key. A math item's fields are plain strings: a tuple of them
+    costs a tenth of serializing the item; items with nested fields (a code item's tests) are
+    serialized."""
+    fields = tuple((name, value) for name, value in item.__dict__.items() if name != "id")
+    if all(value is None or isinstance(value, (str, int, float, bool)) for _, value in fields):
+        return (type(item).__name__, fields)
+    return item.model_dump_json(exclude={"id"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from time import perf_counter
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from reward_service.api.backpressure import refuse_oversized_batch
 from reward_service.api.deps import scoring_context
@@ -23,10 +23,12 @@ router = APIRouter(tags=["score"], route_class=StrictJSONRoute)
     responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
     summary="Score a batch of rollouts",
 )
-async def score(request: ScoreRequest, ctx: Annotated[ScoringContext, Depends(scoring_context)]) -> ScoreResponse:
+async def score(request: ScoreRequest, ctx: Annotated[ScoringContext, Depends(scoring_context)]) -> Response:
     refuse_oversized_batch(len(request.items), ctx.settings)
     started = perf_counter()
     results = await score_batch(request.items, request.options, ctx)
     ctx.metrics.request_seconds.labels("/score").observe(perf_counter() - started)
     ctx.metrics.batch_items.observe(len(request.items))
-    return ScoreResponse(results=results)
+    # Serialized once, by pydantic's own serializer: FastAPI's path for a returned model
+    # (validate, convert to plain data, then json.dumps) costs about 0.1 s on 8,192 results.
+    return Response(ScoreResponse(results=results).model_dump_json(), media_type="application/json")
