@@ -9,7 +9,7 @@ with `all_or_nothing` (what R1-style code RL uses). Three ways, each against a r
 (c) a baseline judged the way SandboxFusion-style judges do: every test its own request in
     a fresh sandbox (the pool recycles its session after every request), compiling the
     program for every test, all tests run. Measured on ``--baseline-problems`` problems
-    (a rate, items/s, so a sample of the problems is enough).
+    (a rate, items/s, so a sample is enough: ``--baseline-problems`` x ``--baseline-rollouts``).
 
 Prints items/s and request bytes for each, and the ratios the issue asks for:
 (a) vs (c) items/s, and (b) vs (a) request bytes.
@@ -94,6 +94,7 @@ def main() -> None:
     parser.add_argument("--tests", type=int, default=30)
     parser.add_argument("--input-kb", type=int, default=100)
     parser.add_argument("--baseline-problems", type=int, default=1)
+    parser.add_argument("--baseline-rollouts", type=int, default=4, help="rollouts per problem in (c), half wrong")
     parser.add_argument("--sandboxes", type=int, default=2, help="sandbox sessions of each server")
     args = parser.parse_args()
     rng = random.Random(7)
@@ -160,7 +161,7 @@ def main() -> None:
         post(client, "/score", warm_up)
         per_test = []
         for p in range(args.baseline_problems):
-            for k in range(args.rollouts):
+            for k in range(args.baseline_rollouts):
                 group = [
                     {
                         "id": f"{p}-{k}-{t}",
@@ -177,7 +178,7 @@ def main() -> None:
             _, size = post(client, "/score", {"items": group})
             sent += size
         baseline_s = time.perf_counter() - started
-    baseline_items = args.baseline_problems * args.rollouts
+    baseline_items = args.baseline_problems * args.baseline_rollouts
 
     items = args.problems * args.rollouts
     rows = [
