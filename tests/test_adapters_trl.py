@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from reward_client.trl import service_reward_func
+import reward_client.trl as trl_adapter
+from reward_client.trl import service_reward_func, service_reward_parts
 
 from tests.conftest import HANG_ANSWER, HANG_GOLD, metric_total
 
@@ -69,7 +70,7 @@ def test_reward_function_is_async_picklable_and_named(live_server: str) -> None:
     assert isinstance(reward_func, functools.partial) and reward_func.func.__name__ == "service_reward"
     restored = pickle.loads(pickle.dumps(reward_func))
     assert inspect.iscoroutinefunction(restored)
-    assert restored.keywords["client"].config.url == live_server
+    assert restored.args[0].client.config.url == live_server
 
 
 def test_standard_format_with_answer_solution_and_ground_truth_columns(
@@ -146,3 +147,74 @@ def test_code_rows_become_code_items(live_server: str, trainer_loop: asyncio.Abs
     # A sandbox that cannot start on this machine is a null score (None for TRL), never a 0.
     assert (first, rewards[0]) == ("accepted", 1.0) or (first == "sandbox_error" and math.isnan(rewards[0]))
     assert (second, rewards[1]) == ("no_code", 0.0)
+
+
+def test_columns_named_like_our_settings_are_only_columns(
+    live_server: str, trainer_loop: asyncio.AbstractEventLoop
+) -> None:
+    """Multiple-choice data has `options` (and sometimes `mode`, `client`) columns; TRL passes every
+    column as a keyword. Before: `options=["A", "B"]` replaced the scoring options and the call died."""
+    inputs = [
+        {"prompt": "Pick one", "answer": "B", "options": ["A", "B", "C"], "mode": "exam", "client": "web"},
+        {"prompt": "Pick one", "answer": "C", "options": ["A", "B", "C"], "mode": "exam", "client": "web"},
+    ]
+    rewards = call_like_trl(
+        service_reward_func(live_server), trainer_loop, inputs, ["\\boxed{B}", "\\boxed{A}"], Logs()
+    )
+    assert rewards == [1.0, 0.0]
+
+
+def test_reasoning_parsed_out_of_the_content_still_counts(
+    live_server: str, trainer_loop: asyncio.AbstractEventLoop
+) -> None:
+    """With a reasoning parser TRL's completion message carries the <think> part in `reasoning_content`."""
+    inputs = [{"prompt": [{"role": "user", "content": "3+4?"}], "answer": "7"}] * 2
+    completions = [
+        [{"role": "assistant", "reasoning_content": "3 plus 4 is 7.", "content": "\\boxed{7}"}],
+        [{"role": "assistant", "content": "\\boxed{7}"}],
+    ]
+    reward_func = service_reward_func(live_server, options={"format": {"weight": 0.5}})
+    rewards = call_like_trl(reward_func, trainer_loop, inputs, completions, Logs())
+    assert rewards == [1.5, 1.0]  # the format term holds only where there was reasoning
+
+
+def test_the_parts_are_separate_functions_served_by_one_request(
+    live_server: str, trainer_loop: asyncio.AbstractEventLoop
+) -> None:
+    options = {"format": {"weight": 0.5}, "length_penalty": {"target": 40, "limit": 120, "weight": 0.5}}
+    parts = service_reward_parts(live_server, options=options)
+    assert [part.__name__ for part in parts] == ["reward_accuracy", "reward_format", "reward_length"]
+    assert all(inspect.iscoroutinefunction(part) for part in parts)
+    inputs = [{"prompt": "2+2?", "answer": "4"}] * 3
+    completions = ["<think>easy</think> \\boxed{4}", "\\boxed{5}", "<think>" + "long " * 40 + "</think>\\boxed{4}"]
+    before = metric_total(live_server, "reward_items_scored_total")
+
+    async def all_parts() -> list[list[float | None]]:  # what TRL does with async reward functions
+        keys = {key: [row[key] for row in inputs] for key in inputs[0] if key != "prompt"}
+        calls = [part(prompts=[r["prompt"] for r in inputs], completions=completions, **keys) for part in parts]
+        return list(await asyncio.gather(*calls))
+
+    accuracy, format_, length = asyncio.run_coroutine_threadsafe(all_parts(), trainer_loop).result(timeout=60)
+    assert metric_total(live_server, "reward_items_scored_total") - before == 3  # scored once, not three times
+    assert parts[0].args[0].requests == 1
+    assert accuracy == [1.0, 0.0, 1.0] and format_ == [0.5, 0.0, 0.5]
+    assert length[0] == 0.0 and length[2] is not None and length[2] < 0
+    whole = call_like_trl(service_reward_func(live_server, options=options), trainer_loop, inputs, completions, Logs())
+    assert [a + f + n for a, f, n in zip(accuracy, format_, length, strict=True)] == pytest.approx(whole)
+
+
+def test_a_module_level_function_for_the_trl_cli(monkeypatch: pytest.MonkeyPatch, live_server: str) -> None:
+    """`trl grpo --reward_funcs reward_client.trl.reward_func` imports a ready function."""
+    import importlib
+
+    monkeypatch.setenv("REWARD_SERVICE_URL", live_server)
+    monkeypatch.setenv("REWARD_SERVICE_OPTIONS", '{"format": {"weight": 0.25}}')
+    module = importlib.reload(trl_adapter)
+    assert inspect.iscoroutinefunction(module.reward_func)
+    assert module.reward_func.args[0].client.config.url == live_server
+    assert module.reward_func.args[0].options == {"format": {"weight": 0.25}}
+    monkeypatch.setenv("REWARD_SERVICE_OPTIONS", "{not json")
+    with pytest.raises(ValueError, match="REWARD_SERVICE_OPTIONS"):
+        importlib.reload(trl_adapter)
+    monkeypatch.delenv("REWARD_SERVICE_OPTIONS")
+    importlib.reload(trl_adapter)
