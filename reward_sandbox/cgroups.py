@@ -108,6 +108,18 @@ class SessionCgroup:
             # Usually: more in use than the new limit (files the wipe has not freed yet).
             log.warning("sandbox cgroup %s: cannot set memory limit %d MB: %s", memory, megabytes, exc)
 
+    def oom_kills(self) -> int | None:
+        """How many processes the session's memory cgroup has OOM-killed so far (None: unknown)."""
+        name = "memory.events" if self.version == 2 else "memory.oom_control"
+        try:
+            for line in (self.memory_dir / name).read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value)
+        except (OSError, ValueError):
+            pass
+        return None
+
     def remove(self) -> None:
         for path in self.dirs.values():
             for _ in range(50):

@@ -14,6 +14,7 @@ import json
 import logging
 import struct
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -28,11 +29,17 @@ class SessionBroken(Exception):
 
     `retryable` is False when the driver ran out of time: trying again on another
     session would cost the item's whole time budget a second time.
+
+    `out_of_memory` is True when the session's memory cgroup OOM-killed the driver while
+    it ran the request. Only the programs of the request can fill the session's memory
+    (the driver's own use is small and bounded), so this is the program's failure: its
+    verdict is memory_limit, never a retry or a null.
     """
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    def __init__(self, message: str, *, retryable: bool = True, out_of_memory: bool = False) -> None:
         super().__init__(message)
-        self.retryable = retryable
+        self.retryable = retryable and not out_of_memory
+        self.out_of_memory = out_of_memory
 
 
 class DriverSession(ABC):
@@ -50,13 +57,13 @@ class DriverSession(ABC):
                     f"the sandbox driver did not answer within {timeout_s:g} s", retryable=False
                 ) from exc
             except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
-                raise SessionBroken(f"the sandbox session ended: {type(exc).__name__}: {exc}") from exc
+                raise await self._ended(f"the sandbox session ended: {type(exc).__name__}: {exc}") from exc
             except (ValueError, asyncio.LimitOverrunError) as exc:
                 # StreamReader.readline past its limit; the driver caps its replies, so
                 # this is a driver fault, and the session's stream is out of step now.
                 raise SessionBroken(f"the sandbox driver's reply is too large: {exc}", retryable=False) from exc
             if not reply:
-                raise SessionBroken("the sandbox session ended before answering")
+                raise await self._ended("the sandbox session ended before answering")
             try:
                 decoded: dict[str, Any] = json.loads(reply)
                 runs = decoded.get("runs", [])
@@ -68,6 +75,19 @@ class DriverSession(ABC):
             except (ValueError, TypeError, AttributeError, binascii.Error) as exc:
                 raise SessionBroken("the sandbox driver sent an unreadable reply") from exc
             return decoded
+
+    async def _ended(self, message: str) -> SessionBroken:
+        if await self._driver_killed_for_memory():
+            return SessionBroken(
+                f"{message}: the session's memory cgroup killed the sandbox driver while the program ran "
+                "(the program filled the session's memory)",
+                out_of_memory=True,
+            )
+        return SessionBroken(message)
+
+    async def _driver_killed_for_memory(self) -> bool:
+        """Whether the OOM killer ended the driver during the last request; False when unknown."""
+        return False
 
     @abstractmethod
     async def _exchange(self, line: bytes) -> None: ...
@@ -123,12 +143,22 @@ class AttachedStreamSession(DriverSession):
     its payload. Only stdout frames belong to the protocol.
     """
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: Any) -> None:
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        stop: Callable[[], Awaitable[None]],
+        oom_killed: Callable[[], Awaitable[bool]] | None = None,
+    ) -> None:
         super().__init__()
         self._reader = reader
         self._writer = writer
         self._stop = stop
+        self._oom_killed = oom_killed
         self._buffer = bytearray()
+
+    async def _driver_killed_for_memory(self) -> bool:
+        return self._oom_killed is not None and await self._oom_killed()
 
     async def _exchange(self, line: bytes) -> None:
         self._writer.write(line)

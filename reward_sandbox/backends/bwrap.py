@@ -50,6 +50,7 @@ class BwrapSession(ProcessSession):
         self._uid = release
         self._backend = backend
         self._cgroup = cgroup
+        self._oom_kills_before: int | None = None
 
     async def request(self, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
         if self._cgroup is not None:
@@ -57,7 +58,21 @@ class BwrapSession(ProcessSession):
             steps = [payload.get("limits") or {}, (payload.get("compile") or {}).get("limits") or {}]
             megabytes = max(int(step.get("memory_mb") or 0) for step in steps) or self._backend.maxima.memory_mb
             self._cgroup.set_memory_mb(megabytes)
+            # What _driver_killed_for_memory compares with, should this request end the driver.
+            self._oom_kills_before = self._cgroup.oom_kills()
         return await super().request(payload, timeout_s)
+
+    async def _driver_killed_for_memory(self) -> bool:
+        if self._cgroup is None or self._oom_kills_before is None:
+            return False
+        # The driver is PID 1 of the sandbox: once bwrap has exited, every process of the
+        # request is gone, and an OOM kill during the request shows in the cgroup's count.
+        try:
+            await asyncio.wait_for(self.process.wait(), 5.0)
+        except asyncio.TimeoutError:
+            return False
+        after = self._cgroup.oom_kills()
+        return after is not None and after > self._oom_kills_before
 
     async def close(self) -> None:
         await super().close()

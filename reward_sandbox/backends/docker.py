@@ -115,7 +115,9 @@ class DockerBackend(SandboxBackend):
             cap_drop=["ALL"],
             security_opt=["no-new-privileges"],
             ipc_mode="none",
-            auto_remove=True,
+            # Kept after its driver exits until the session is closed: the host reads
+            # whether the OOM killer ended it (see _driver_oom_killed).
+            auto_remove=False,
             labels={LABEL: "1", OWNER_LABEL: self.owner},
             log_config=LogConfig(type="none"),
             environment={"SANDBOX_WORK_ROOT": "/box"},
@@ -137,7 +139,23 @@ class DockerBackend(SandboxBackend):
         async def stop() -> None:
             await asyncio.to_thread(self._remove, container)
 
-        return AttachedStreamSession(reader, writer, stop)
+        async def oom_killed() -> bool:
+            return await asyncio.to_thread(self._driver_oom_killed, container)
+
+        return AttachedStreamSession(reader, writer, stop, oom_killed)
+
+    @staticmethod
+    def _driver_oom_killed(container: Any) -> bool:
+        """Whether the kernel's OOM killer ended the container's driver (its PID 1)."""
+        try:
+            container.wait(timeout=5)
+            container.reload()
+        except Exception:  # still running, or the engine is away: not known to be an OOM kill
+            return False
+        state = container.attrs.get("State") or {}
+        # Nothing inside the container can SIGKILL its PID 1, and the host removes containers
+        # only between requests: exit 137 in a container the kernel marked OOM is the OOM killer.
+        return bool(state.get("OOMKilled")) and state.get("ExitCode") == 137
 
     @staticmethod
     def _remove(container: Any) -> None:

@@ -89,6 +89,9 @@ def _child_setup(limits: dict[str, Any]) -> Any:
             resource.setrlimit(resource.RLIMIT_AS, (space, space))
         if limits.get("processes"):
             resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+        # No POSIX message queue: unlike System V objects (removed after every run, see
+        # _remove_sysv_ipc) they cannot be listed without a mount, so none may be made.
+        resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
         for name in ("SIGPIPE", "SIGXFSZ"):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
 
@@ -113,7 +116,8 @@ class _Tree:
 
     def memory_kb(self) -> int:
         # Proportional set size: pages a forked child still shares with its parent count once.
-        total = 0
+        # Shared memory the run made and detached holds memory no process shows: it counts too.
+        total = _detached_shm_kb()
         for pid in self.pids():
             total += _pss_kb(pid)
         self.peak_kb = max(self.peak_kb, total)
@@ -362,8 +366,56 @@ def _other_processes() -> list[int]:
     return [int(name) for name in os.listdir("/proc") if name.isdigit() and int(name) != 1]
 
 
+# System V IPC objects outlive the processes that made them. Inside the sandbox every
+# object is the programs' (the driver makes none), and the IPC namespace is the session's.
+_SYSV_TABLES = ("shm", "sem", "msg")
+_IPC_RMID = 0
+
+
+def _sysv_rows(table: str) -> list[list[str]]:
+    if not IS_NAMESPACE_INIT:
+        return []
+    try:
+        with open(f"/proc/sysvipc/{table}") as handle:
+            lines = handle.read().splitlines()[1:]
+    except OSError:
+        return []
+    return [line.split() for line in lines if line.strip()]
+
+
+def _detached_shm_kb() -> int:
+    """Resident memory of the shared-memory segments no process has attached."""
+    total = 0
+    for row in _sysv_rows("shm"):
+        # key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime rss swap
+        if len(row) > 14 and row[6] == "0" and row[14].isdigit():
+            total += int(row[14])
+    return total // 1024
+
+
+def _remove_sysv_ipc() -> bool:
+    """Remove every System V shared-memory segment, semaphore set and message queue of the
+    session, so that no run sees (or pays the memory of) what an earlier run left; True
+    when none is left. Called once the run's processes are gone: removal then frees them.
+    The driver has the programs' uid, which may always remove what that uid created."""
+    rows = {table: _sysv_rows(table) for table in _SYSV_TABLES}
+    if not any(rows.values()):
+        return True
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for row in rows["shm"]:
+        libc.shmctl(int(row[1]), _IPC_RMID, None)
+    for row in rows["sem"]:
+        libc.semctl(int(row[1]), 0, _IPC_RMID)
+    for row in rows["msg"]:
+        libc.msgctl(int(row[1]), _IPC_RMID, None)
+    return not any(_sysv_rows(table) for table in _SYSV_TABLES)
+
+
 def _kill_others() -> int:
-    """Kill and reap every process of the namespace but this one; returns how many there were."""
+    """Kill and reap every process of the namespace but this one, and remove the System V
+    IPC objects they made; returns how many processes there were."""
     leftovers = _other_processes()
     if IS_NAMESPACE_INIT:
         # Only safe as the namespace's init: -1 means every process of this namespace.
@@ -377,6 +429,7 @@ def _kill_others() -> int:
                 break
             time.sleep(0.01)
     _reap_all()
+    _remove_sysv_ipc()
     return len(leftovers)
 
 
@@ -502,7 +555,7 @@ def _clean_up() -> dict[str, Any]:
     clean = False
     try:
         leftovers = _kill_others()
-        clean = not _other_processes()
+        clean = not _other_processes() and _remove_sysv_ipc()
         clean = _wipe_all(time.monotonic() + CLEANUP_BUDGET_S) and clean
     except Exception:
         clean = False
@@ -798,7 +851,7 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         if index > 0:
             # Nothing of one run (a process it left, a file it wrote) reaches the next.
             leftovers += _kill_others()
-            reset_clean = work.restore() and reset_clean
+            reset_clean = _remove_sysv_ipc() and work.restore() and reset_clean
         check = run.get("check")
         stdin = run.get("stdin", "")
         if run.get("interact") is not None and "interactor" in judges:

@@ -69,6 +69,9 @@ async def run_program(job: RunJob, pool: SandboxPool, compile: CompileSettings) 
         except SandboxUnavailable as exc:
             return Verdict("sandbox_error", None, {"error": f"running code is unavailable: {exc}"})
         except SessionBroken as exc:
+            if exc.out_of_memory:
+                error = f"used more than {job.limits.memory_mb} MB ({exc})"
+                return Verdict("memory_limit", None, {"compile": None, "run": None, "files": {}, "error": error})
             failures.append(f"the sandbox failed while running the program: {exc}")
             if not exc.retryable:
                 break

@@ -178,6 +178,8 @@ async def verify_code(job: CodeJob, pool: SandboxPool, compile: CompileSettings)
         except SandboxUnavailable as exc:
             return Verdict("sandbox_error", None, {"error": f"code verification is unavailable: {exc}"})
         except SessionBroken as exc:
+            if exc.out_of_memory:
+                return _starved(job, exc)
             failures.append(f"the sandbox failed while running this item: {exc}")
             if not exc.retryable:
                 break
@@ -189,6 +191,16 @@ async def verify_code(job: CodeJob, pool: SandboxPool, compile: CompileSettings)
             return verdict
         failures.append(verdict.details.get("error") or "the sandbox failed")
     return Verdict("sandbox_error", None, {"error": failures[-1], "attempts": failures})
+
+
+def _starved(job: CodeJob, exc: SessionBroken) -> Verdict:
+    """The program filled its session's memory until the sandbox's own driver was killed:
+    an attack on the sandbox (or a program far past its limit) is the program's failure."""
+    return Verdict(
+        "memory_limit",
+        0.0,
+        {"language": job.language.name, "error": f"used more than {job.limits.memory_mb} MB ({exc})"},
+    )
 
 
 def _judge_reply(reply: dict[str, Any], request: _Attempt, language: str) -> Verdict:
