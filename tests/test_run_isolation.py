@@ -8,11 +8,10 @@ The attacks of tests/attacks/ (ipc_*, starve_driver_*) cover the same holes in a
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Iterator
 
 import pytest
-from conftest import SANDBOX_BACKENDS, _docker_ready, code_item, make_settings, score, stdio
+from conftest import SANDBOX_BACKENDS, code_item, make_settings, require_backend, score, stdio
 from fastapi.testclient import TestClient
 
 from reward_service.app import create_app
@@ -22,12 +21,7 @@ _SMALL_MAX_MB = 64
 
 
 def _one_session(backend: str, max_memory_mb: int) -> Iterator[TestClient]:
-    if backend == "docker":
-        reason = _docker_ready()
-        if reason is not None:
-            if os.environ.get("CI"):
-                pytest.fail(reason)
-            pytest.skip(reason)
+    require_backend(backend)
     settings = make_settings(
         sandbox_backend=backend, sandbox_pool_size=1, code_time_s=10.0, code_max_memory_mb=max_memory_mb
     )

@@ -555,7 +555,8 @@ def _clean_up() -> dict[str, Any]:
     clean = False
     try:
         leftovers = _kill_others()
-        clean = not _other_processes() and _remove_sysv_ipc()
+        ipc_clean = _remove_sysv_ipc()
+        clean = not _other_processes() and ipc_clean
         clean = _wipe_all(time.monotonic() + CLEANUP_BUDGET_S) and clean
     except Exception:
         clean = False
@@ -851,7 +852,9 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         if index > 0:
             # Nothing of one run (a process it left, a file it wrote) reaches the next.
             leftovers += _kill_others()
-            reset_clean = _remove_sysv_ipc() and work.restore() and reset_clean
+            # Both always run: a check that fails must not skip restoring the work dir.
+            ipc_clean = _remove_sysv_ipc()
+            reset_clean = work.restore() and ipc_clean and reset_clean
         check = run.get("check")
         stdin = run.get("stdin", "")
         if run.get("interact") is not None and "interactor" in judges:
