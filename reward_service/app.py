@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from reward_service import __version__
 from reward_service.api import health, jobs, languages, metrics, openrlhf, problems, run_code, score
 from reward_service.api.auth import BearerTokenMiddleware, load_api_tokens
-from reward_service.api.backpressure import admit_batch
+from reward_service.api.backpressure import HeldRequests, admit_batch
 from reward_service.api.body_limit import BodySizeLimitMiddleware
 from reward_service.api.request_context import RequestContextMiddleware
 from reward_service.api.token_path import TokenPathMiddleware
@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with open_scoring_context(settings) as context, open_batch_jobs(settings) as batch_jobs:
             app.state.scoring = context
             app.state.batch_jobs = batch_jobs
+            app.state.held_requests = HeldRequests()
             yield
 
     app = FastAPI(

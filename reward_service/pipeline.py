@@ -100,6 +100,9 @@ def _plan_code(
         return _Plan(
             Verdict("error", None, {"error": f"language {requested!r} is not supported here; see GET /languages"})
         )
+    judge_error = tests.judge_error()
+    if judge_error is not None:
+        return _Plan(Verdict("error", None, {"error": judge_error}))
     limits = item_limits(requested_limits, settings)
     reference = ProblemRef(problem.id, problem.hash) if problem is not None else None
     job = CodeJob(program.source, language, tests, limits, options.all_or_nothing, problem=reference)

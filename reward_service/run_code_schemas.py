@@ -18,10 +18,24 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 SERVER_DEFAULT_MEMORY = -1
 
 
+# File names the sandbox can always make: a name Linux takes (255 bytes a part), not too
+# deep for a work dir, and short enough to read back in one path.
+MAX_NAME_PART_BYTES = 255
+MAX_NAME_PARTS = 16
+MAX_NAME_CHARS = 1024
+
+
 def _relative_file_name(name: str) -> str:
     normalized = posixpath.normpath(name)
     if not name or name.startswith("/") or "\x00" in name or normalized in (".", "..") or normalized.startswith("../"):
         raise ValueError(f"file name {name[:200]!r} must be a relative path inside the work dir (no `..`)")
+    parts = normalized.split("/")
+    if len(name) > MAX_NAME_CHARS or len(parts) > MAX_NAME_PARTS:
+        raise ValueError(
+            f"file name {name[:200]!r} is too long: at most {MAX_NAME_CHARS} characters in {MAX_NAME_PARTS} parts"
+        )
+    if any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_PART_BYTES for part in parts):
+        raise ValueError(f"file name {name[:200]!r} has a part longer than {MAX_NAME_PART_BYTES} bytes")
     return name
 
 

@@ -79,13 +79,36 @@ def test_partial_points_from_a_python_checker(sandbox_client: TestClient) -> Non
         pytest.param(exact_checker(extra="while True: pass"), id="hangs"),
         pytest.param(exact_checker(extra="import sys\nwhile True: sys.stdout.write('x' * 65536)"), id="floods"),
         pytest.param({"language": "cpp", "source": "int main( {"}, id="does-not-compile"),
-        pytest.param({"language": "cobol", "source": "x"}, id="unknown-language"),
     ],
 )
 def test_a_failing_checker_is_sandbox_error_never_a_score(sandbox_client: TestClient, checker: dict[str, Any]) -> None:
     tests = {"kind": "checker", "cases": [{"input": "", "answer": "no"}], "checker": checker}
     [result] = score(sandbox_client, [code_item("c", "print('yes')", tests)])
     assert (result["status"], result["score"]) == ("sandbox_error", None), result
+    # A judge fails the same way on any session: judged once, not run again.
+    assert result["details"].get("judge_failed") is True, result
+    assert "attempts" not in result["details"] and "sandbox_retried_after" not in result["details"], result
+
+
+def test_a_checker_in_a_language_not_run_here_is_the_items_error(sandbox_client: TestClient) -> None:
+    tests = {
+        "kind": "checker",
+        "cases": [{"input": "", "answer": "no"}],
+        "checker": {"language": "cobol", "source": "x"},
+    }
+    [result] = score(sandbox_client, [code_item("c", "print('yes')", tests)])
+    assert (result["status"], result["score"]) == ("error", None), result
+    assert "tests.checker.language" in result["details"]["error"]
+
+
+def test_a_checker_compiles_under_its_own_limits_not_the_programs(sandbox_client: TestClient) -> None:
+    """With memory_mb of 128 or less, a checker including <bits/stdc++.h> was OOM-killed while
+    compiling under the program's limit, and correct programs scored null."""
+    source = "#include <bits/stdc++.h>\n" + (JUDGES / "sum_checker.cpp").read_text()
+    checker = {**CPP_CHECKER, "source": source}
+    item = code_item("small", PAIR_LOW_FIRST, sums(checker, 3, 4), limits={"memory_mb": 32})
+    [result] = score(sandbox_client, [item])
+    assert (result["status"], result["score"]) == ("accepted", 1.0), result
 
 
 def test_the_program_never_reads_the_answers_or_touches_the_checker(sandbox_client: TestClient) -> None:
@@ -160,6 +183,13 @@ def test_support_file_names_are_checked(sandbox_client: TestClient) -> None:
         ("tokens", "YES", "yes", False),
         ("tokens_ignore_case", "YES\nNo", "yes no", True),
         ("tokens_ignore_case", "yes", "yess", False),
+        # testlib's comparators: ASCII case only, and blanks are space, tab, CR and LF.
+        ("tokens_ignore_case", "STRASSE", "straße", False),
+        ("tokens_ignore_case", "\u212a", "k", False),  # the Kelvin sign
+        ("tokens", "1\u00a02", "1 2", False),  # a no-break space separates nothing
+        ("tokens", "1\v2", "1 2", False),
+        ("tokens", "1\f2", "1 2", False),
+        ("tokens", "1\t2\r\n", "1 2", True),
     ],
 )
 def test_comparison_modes(compare: str, got: str, want: str, same: bool) -> None:

@@ -11,7 +11,10 @@ import pytest
 from conftest import code_item, score
 from fastapi.testclient import TestClient
 
-INTERACTOR = {"language": "cpp", "source": (Path(__file__).parent / "judges" / "guess_interactor.cpp").read_text()}
+JUDGES = Path(__file__).parent / "judges"
+INTERACTOR = {"language": "cpp", "source": (JUDGES / "guess_interactor.cpp").read_text()}
+PY_INTERACTOR = {"language": "python", "source": (JUDGES / "guess_interactor.py").read_text()}
+INTERACTORS = pytest.mark.parametrize("interactor", [INTERACTOR, PY_INTERACTOR], ids=["cpp", "python"])
 
 BINARY_SEARCH = """
 lo, hi = 1, 1000
@@ -31,8 +34,10 @@ def guesses(*secrets: int, interactor: dict[str, Any] = INTERACTOR) -> dict[str,
     return {"kind": "interactive", "cases": cases, "interactor": interactor}
 
 
-def test_a_binary_search_talks_its_way_to_accepted(sandbox_client: TestClient) -> None:
-    [result] = score(sandbox_client, [code_item("bs", BINARY_SEARCH, guesses(1, 500, 777, 1000))])
+@INTERACTORS
+def test_a_binary_search_talks_its_way_to_accepted(sandbox_client: TestClient, interactor: dict[str, Any]) -> None:
+    items = [code_item("bs", BINARY_SEARCH, guesses(1, 500, 777, 1000, interactor=interactor))]
+    [result] = score(sandbox_client, items)
     assert (result["status"], result["score"]) == ("accepted", 1.0), result
     assert "found in" in result["details"]["tests"][0]["judge_message"]
 
@@ -50,7 +55,8 @@ def test_a_deadlock_is_the_programs_time_limit_not_a_hang(sandbox_client: TestCl
     assert (result["status"], result["score"]) == ("time_limit", 0.0), result
 
 
-def test_the_program_cannot_read_the_interactors_data(sandbox_client: TestClient) -> None:
+@INTERACTORS
+def test_the_program_cannot_read_the_interactors_data(sandbox_client: TestClient, interactor: dict[str, Any]) -> None:
     program = """
 import os, re
 found = set()
@@ -81,8 +87,18 @@ for folder, _, names in os.walk("/box"):
 candidates = sorted(n for n in found if 600 < n < 620)
 print("!", candidates[0] if candidates else 1, flush=True)
 """
-    [result] = score(sandbox_client, [code_item("thief", program, guesses(613))])
+    [result] = score(sandbox_client, [code_item("thief", program, guesses(613, interactor=interactor))])
     assert (result["status"], result["score"]) == ("wrong_answer", 0.0), result
+
+
+def test_the_interactors_memory_is_its_own(sandbox_client: TestClient) -> None:
+    """A correct 200 MB program beside a 100 MB interactor got memory_limit: the two shared
+    the program's limit. Each now runs under its own."""
+    interactor = {**PY_INTERACTOR, "source": "ballast = bytearray(b'\\x01') * (100 << 20)\n" + PY_INTERACTOR["source"]}
+    program = "ballast = bytearray(b'\\x01') * (200 << 20)\n" + BINARY_SEARCH
+    item = code_item("big", program, guesses(321, interactor=interactor), limits={"memory_mb": 256})
+    [result] = score(sandbox_client, [item])
+    assert (result["status"], result["score"]) == ("accepted", 1.0), result
 
 
 def test_killing_the_interactor_costs_the_program_its_test(sandbox_client: TestClient) -> None:
@@ -104,7 +120,7 @@ print("! 1", flush=True)
 @pytest.mark.parametrize(
     ("interactor", "error"),
     [
-        ({"language": "python", "source": "print('=')"}, "compiled"),
+        ({"language": "python", "source": "import sys; sys.exit(3)"}, "failure"),
         ({"language": "cpp", "source": "int main() { return 3; }"}, "failure"),
         ({"language": "cpp", "source": "int main( {"}, "compile"),
     ],

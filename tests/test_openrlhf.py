@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from types import SimpleNamespace
+from typing import Any
 
 import httpx
 import pytest
@@ -13,7 +14,7 @@ from fastapi import HTTPException
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from reward_service.api.backpressure import admit_within
+from reward_service.api.backpressure import HeldRequests
 from reward_service.api.openrlhf import response_from_query
 from reward_service.app import create_app
 from reward_service.settings import Settings
@@ -100,11 +101,19 @@ def test_invalid_route_options_stop_the_server_from_starting() -> None:
         Settings(openrlhf_options={"format": {"weight": "heavy"}})
 
 
+def _hold(held: HeldRequests, ctx: object, max_wait_s: float) -> Any:
+    async def enter() -> None:
+        async with held.admitted(ctx, max_wait_s):  # type: ignore[arg-type]
+            pass
+
+    return enter()
+
+
 def test_the_backpressure_hold_is_bounded() -> None:
     busy = SimpleNamespace(dispatcher=SimpleNamespace(pending=3), settings=Settings(max_queue_depth=1))
     started = time.monotonic()
     with pytest.raises(HTTPException) as refused:
-        asyncio.run(admit_within(busy, 0.3))  # type: ignore[arg-type]
+        asyncio.run(_hold(HeldRequests(), busy, 0.3))
     assert refused.value.status_code == 429 and refused.value.headers == {"Retry-After": "2"}
     assert 0.3 <= time.monotonic() - started < 2
 
@@ -114,9 +123,38 @@ def test_the_backpressure_hold_is_bounded() -> None:
             busy.dispatcher.pending = 0
 
         task = asyncio.create_task(later())
-        await admit_within(busy, 10)  # type: ignore[arg-type]
+        await _hold(HeldRequests(), busy, 10)
         await task
 
     started = time.monotonic()
     asyncio.run(drains())
     assert time.monotonic() - started < 2
+
+
+def test_held_requests_enter_in_order_at_most_the_limit_at_a_time() -> None:
+    """800 requests held behind a queue limit of 1 all went in together once it drained:
+    each saw the same free room before any had queued its items."""
+    ctx = SimpleNamespace(dispatcher=SimpleNamespace(pending=1), settings=Settings(max_queue_depth=1))
+    held = HeldRequests()
+    entered: list[int] = []
+    inside = 0
+    most_inside = 0
+
+    async def request(number: int) -> None:
+        nonlocal inside, most_inside
+        async with held.admitted(ctx, 30):  # type: ignore[arg-type]
+            entered.append(number)
+            inside += 1
+            most_inside = max(most_inside, inside)
+            await asyncio.sleep(0.001)  # parsing, planning: its items are not queued yet
+            inside -= 1
+
+    async def burst() -> None:
+        requests = [asyncio.create_task(request(number)) for number in range(200)]
+        await asyncio.sleep(0.1)  # all held: the queue is full
+        ctx.dispatcher.pending = 0
+        await asyncio.gather(*requests)
+
+    asyncio.run(burst())
+    assert most_inside == 1
+    assert entered == list(range(200))

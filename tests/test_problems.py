@@ -97,6 +97,19 @@ def test_a_problem_gives_items_its_language_and_limits(client: TestClient) -> No
         ("/problems/ok", {"tests": ADD_TESTS, "surprise": 1}, 422, "surprise"),
         ("/problems/bad%20id", {"tests": ADD_TESTS}, 422, "problem_id"),
         ("/problems/ok", {"tests": {"kind": "stdio", "cases": [{"output": "1"}] * 51}}, 413, None),
+        # A problem whose judge can never run is refused at upload, not failed item by item later.
+        (
+            "/problems/ok",
+            {"tests": {"kind": "checker", "cases": [{"input": ""}], "checker": {"language": "cobol", "source": "x"}}},
+            422,
+            "tests.checker.language",
+        ),
+        (
+            "/problems/ok",
+            {"tests": {"kind": "interactive", "cases": [{}], "interactor": {"language": "basic", "source": "x"}}},
+            422,
+            "tests.interactor.language",
+        ),
     ],
 )
 def test_malformed_uploads_name_the_field(

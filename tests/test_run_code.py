@@ -136,6 +136,11 @@ def test_a_language_not_run_here_is_a_sandbox_error(client: TestClient, language
         ({"files": {"/etc/passwd": b64(b"x")}}, "files"),
         ({"files": {"ok.txt": "not base64!"}}, "files"),
         ({"fetch_files": ["../../etc/shadow"]}, "fetch_files"),
+        # Names the sandbox could not make or read back: a 422, never a driver failure.
+        ({"files": {"x" * 300: b64(b"x")}}, "files"),
+        ({"files": {"a/" * 3000 + "f": b64(b"x")}}, "files"),
+        ({"fetch_files": ["d/" * 2000 + "f"]}, "fetch_files"),
+        ({"fetch_files": ["y" * 256]}, "fetch_files"),
     ],
 )
 def test_bad_fields_are_422_naming_the_field(client: TestClient, fields: dict[str, Any], named: str) -> None:
@@ -160,3 +165,11 @@ def test_a_fetched_symlink_is_not_followed(client: TestClient) -> None:
     code = "import os\nos.symlink('/etc/hostname', 'leak')\nos.mkdir('d')\nprint('ok')"
     answer = run(client, code, fetch_files=["leak", "d"])
     assert answer["status"] == "Success" and answer["files"] == {}
+
+
+def test_no_part_of_a_fetched_path_may_be_a_symlink(client: TestClient) -> None:
+    """A program linked a directory to /proc/1 and fetched d/maps, d/status, d/mountinfo:
+    the driver read its own /proc for it."""
+    code = "import os\nos.symlink('/proc/1', 'd')\nos.makedirs('real/x')\nos.symlink('real', 'r')\nprint('ok')"
+    answer = run(client, code, fetch_files=["d/maps", "d/status", "d/mountinfo", "r/x/../../d/status"])
+    assert answer["status"] == "Success" and answer["files"] == {}, answer

@@ -50,8 +50,10 @@ def test_the_token_never_reaches_the_access_log_or_metrics(
         authed.post(f"/t/{TOKEN}/openrlhf", json=OPENRLHF_BODY)
         authed.post(f"/t/{TOKEN}/score", json={"items": []})  # not a token route: refused, and redacted
         authed.post("/t/wrong-token/run_code", json={})
+        authed.post(f"http://testserver//t/{TOKEN}/score", json={"items": []})  # a double slash is no way round
+        authed.post(f"/x//t/{TOKEN}/openrlhf", json=OPENRLHF_BODY)
     access = [record for record in caplog.records if record.name == "reward_service.access"]
-    assert len(access) == 3
+    assert len(access) == 5
     logged = " ".join(f"{record.getMessage()} {record.__dict__.get('path')}" for record in access)
     assert TOKEN not in logged and "wrong-token" not in logged
     assert access[0].__dict__["path"] == "/openrlhf" and access[0].__dict__["route"] == "/openrlhf"

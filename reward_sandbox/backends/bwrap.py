@@ -38,6 +38,21 @@ _SHM_MB = 16
 _JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
 
 
+def _memory_mb(block: dict[str, Any] | None) -> int:
+    return int(((block or {}).get("limits") or {}).get("memory_mb") or 0)
+
+
+def session_memory_mb(payload: dict[str, Any]) -> int:
+    """What a request's processes may hold at once: its largest step. A compiler (the
+    program's, or a judge's under the judge's own limits) runs alone; an interactor runs
+    beside the program, each under its own limit; a checker runs after the program."""
+    judges = [payload.get("checker"), payload.get("interactor")]
+    compiles = [_memory_mb(payload.get("compile")), *(_memory_mb((judge or {}).get("compile")) for judge in judges)]
+    program = int((payload.get("limits") or {}).get("memory_mb") or 0)
+    beside = _memory_mb(payload.get("interactor"))
+    return max(*compiles, program + beside, _memory_mb(payload.get("checker")))
+
+
 class BwrapSession(ProcessSession):
     def __init__(
         self,
@@ -54,9 +69,7 @@ class BwrapSession(ProcessSession):
 
     async def request(self, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
         if self._cgroup is not None:
-            # The item's memory limit holds for the session's whole process tree.
-            steps = [payload.get("limits") or {}, (payload.get("compile") or {}).get("limits") or {}]
-            megabytes = max(int(step.get("memory_mb") or 0) for step in steps) or self._backend.maxima.memory_mb
+            megabytes = session_memory_mb(payload) or self._backend.maxima.memory_mb
             self._cgroup.set_memory_mb(megabytes)
             # What _driver_killed_for_memory compares with, should this request end the driver.
             self._oom_kills_before = self._cgroup.oom_kills()

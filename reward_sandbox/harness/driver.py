@@ -31,6 +31,8 @@ import sys
 import time
 from typing import Any
 
+import landlock
+
 WORK_ROOT = os.environ.get("SANDBOX_WORK_ROOT", "/box")
 STDERR_TAIL = 4096
 IS_NAMESPACE_INIT = os.getpid() == 1
@@ -46,6 +48,9 @@ MEASURE_INTERVAL_S = 0.05
 CLEANUP_BUDGET_S = 5.0
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# The programs' processes are confined with Landlock (see landlock.py) inside a sandbox
+# whose kernel has it; 0 where it has not (and outside a sandbox: unsafe mode).
+LANDLOCK_ABI = landlock.abi_version() if IS_NAMESPACE_INIT else 0
 
 
 _OOM_COUNTERS = ("/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control")
@@ -76,7 +81,12 @@ def _make_undumpable() -> None:
         pass
 
 
-def _child_setup(limits: dict[str, Any]) -> Any:
+def _child_setup(limits: dict[str, Any], confine_to: str | None = None) -> Any:
+    """The child's limits, set between fork and exec. With `confine_to` (a program's
+    process, or its compiler), it may reach its work dir and the scratch places, read the
+    system's files, and nothing else: not the judges' directories, not the driver or a
+    judge as a process."""
+
     def setup() -> None:
         # A per-process backstop; the run's CPU time is measured over its whole tree.
         cpu = math.ceil(limits["time_s"]) + 1
@@ -94,6 +104,8 @@ def _child_setup(limits: dict[str, Any]) -> Any:
         resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
         for name in ("SIGPIPE", "SIGXFSZ"):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+        if confine_to is not None and LANDLOCK_ABI:
+            landlock.restrict(LANDLOCK_ABI, WORK_ROOT, [confine_to, *SCRATCH_DIRS])
 
     return setup
 
@@ -102,10 +114,12 @@ class _Tree:
     """The processes of one run, measured together: an item's limits hold for all the
     processes its program starts, not for each one alone."""
 
-    def __init__(self, pid: int, exclude: frozenset[int] = frozenset()) -> None:
+    def __init__(self, pid: int, exclude: frozenset[int] = frozenset(), *, holds_detached: bool = True) -> None:
         self.pid = pid
         self.peak_kb = 0
         self.exclude = exclude  # an interactor's process: measured apart
+        # Whether detached shared memory is this tree's (the program's, never a judge's).
+        self.holds_detached = holds_detached
 
     def pids(self) -> list[int]:
         # Inside the namespace every process but the driver belongs to the run (the
@@ -117,7 +131,7 @@ class _Tree:
     def memory_kb(self) -> int:
         # Proportional set size: pages a forked child still shares with its parent count once.
         # Shared memory the run made and detached holds memory no process shows: it counts too.
-        total = _detached_shm_kb()
+        total = _detached_shm_kb() if self.holds_detached else 0
         for pid in self.pids():
             total += _pss_kb(pid)
         self.peak_kb = max(self.peak_kb, total)
@@ -165,7 +179,19 @@ def _pss_kb(pid: int) -> int:
         return 0
 
 
-def _run(argv: list[str], stdin: str, limits: dict[str, Any], cwd: str, fd3: bool, reply_left: int) -> dict[str, Any]:
+def _run(
+    argv: list[str],
+    stdin: str,
+    limits: dict[str, Any],
+    cwd: str,
+    fd3: bool,
+    reply_left: int,
+    *,
+    judge: bool = False,
+) -> dict[str, Any]:
+    """One run of a program (or, with `judge`, of a checker or a judge's compiler: not
+    confined, and output past its cap is dropped rather than a limit: a judge is judged
+    by its exit code, and a long message must not cost the item its verdict)."""
     read3 = write3 = None
     if fd3:
         read3, write3 = os.pipe()
@@ -188,7 +214,7 @@ def _run(argv: list[str], stdin: str, limits: dict[str, Any], cwd: str, fd3: boo
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            preexec_fn=_child_setup(limits),
+            preexec_fn=_child_setup(limits, None if judge else cwd),
             start_new_session=True,
             pass_fds=(write3,) if write3 is not None else (),
         )
@@ -244,6 +270,8 @@ def _run(argv: list[str], stdin: str, limits: dict[str, Any], cwd: str, fd3: boo
         buffer.extend(chunk)
         if buffer is stderr:
             del stderr[:-STDERR_TAIL]
+        elif judge:
+            del buffer[output_cap:]
         elif len(stdout) + len(extra) > output_cap:
             limit_hit = "output"
             reply_cut = output_cap < limits["output_kb"] * 1024
@@ -573,8 +601,9 @@ def _write_files(work: str, files: dict[str, str]) -> None:
 # Compiled checkers and interactors of recent requests, by the host's key: a problem's
 # judge is compiled once per session, not once per item. In this process's memory, which
 # the programs cannot read or write (the driver is undumpable), and never on disk while a
-# program runs (an interactor's execute-only binary excepted).
-_JUDGES: dict[str, list[tuple[str, bytes, int]]] = {}
+# program runs. A judge that did not compile is kept as its compiler's result: the same
+# sources fail the same way, so they are not compiled again for the next item.
+_JUDGES: dict[str, list[tuple[str, bytes, int]] | dict[str, Any]] = {}
 _JUDGE_CACHE = 8
 CHECKER_DIR = os.path.join(WORK_ROOT, "c")
 INTERACTOR_DIR = os.path.join(WORK_ROOT, "i")
@@ -585,23 +614,36 @@ def _prepare_judge(block: dict[str, Any], path: str, reply: dict[str, Any], repl
     None if it did not compile (the compiler's result is in ``reply[reply_key]``)."""
     place = _WorkDir(path)
     cached = _JUDGES.get(block["key"])
+    if isinstance(cached, dict):
+        reply[reply_key] = cached
+        return None
     if cached is not None:
         place.files = cached
         return place
     os.makedirs(path, exist_ok=True)
     _write_files(path, block.get("files", {}))
     step = block.get("compile")
+    failed = False
     if step:
-        done = _run(step["argv"], "", step["limits"], path, False, 64 * 1024)
+        done = _run(step["argv"], "", step["limits"], path, False, 64 * 1024, judge=True)
         reply[reply_key] = done
-        if done["exit_code"] != 0 or done["limit"]:
-            return None
+        # A compiler that could not start, or ran out of time on a busy host, says
+        # nothing of the sources: not remembered.
+        failed = done["exit_code"] != 0 or bool(done["limit"])
+        if failed and not done.get("error") and not done["limit"]:
+            _remember_judge(block["key"], done)
+    if failed:
+        return None
     _kill_others()
     place.snapshot()
-    _JUDGES[block["key"]] = place.files
+    _remember_judge(block["key"], place.files)
+    return place
+
+
+def _remember_judge(key: str, judge: list[tuple[str, bytes, int]] | dict[str, Any]) -> None:
+    _JUDGES[key] = judge
     while len(_JUDGES) > _JUDGE_CACHE:
         del _JUDGES[next(iter(_JUDGES))]
-    return place
 
 
 def _check(checker: dict[str, Any], place: _WorkDir, stdin: str, output: bytes, answer: str) -> dict[str, Any]:
@@ -611,7 +653,7 @@ def _check(checker: dict[str, Any], place: _WorkDir, stdin: str, output: bytes, 
         with open(os.path.join(CHECKER_DIR, name), "wb") as handle:
             handle.write(content)
     limits = checker["limits"]
-    return _run(checker["argv"], "", limits, CHECKER_DIR, False, limits["output_kb"] * 1024)
+    return _run(checker["argv"], "", limits, CHECKER_DIR, False, limits["output_kb"] * 1024, judge=True)
 
 
 def _memfd(name: str, content: bytes) -> int:
@@ -627,15 +669,27 @@ def _interact(
     """One run of the program wired both ways to the problem's interactor.
 
     The interactor's files (the test's input and answer, and the output it writes) are
-    memory files on descriptors of its own, never paths the program could open; it runs
-    from an execute-only binary, so the kernel makes it undumpable and the program (same
-    uid) cannot read its descriptors or memory. The run ends when both have exited, or
-    at the program's wall limit (a deadlock: both waiting) with both killed.
+    memory files on descriptors of its own, never paths the program could open. The
+    program is confined by Landlock: the interactor's directory (its source, binary and
+    support files) is out of its reach, and so is the interactor as a process (its
+    descriptors, memory, root; and its signals from Landlock ABI 6). Each is measured
+    against its own limits. The run ends when both have exited, or at the program's wall
+    limit (a deadlock: both waiting) with both killed.
     """
+    if not LANDLOCK_ABI:
+        return {
+            "exit_code": None,
+            "signal": None,
+            "error": "interactive problems need Landlock (Linux 5.13 or later, not disabled or filtered): "
+            "without it the program could read the interactor's files",
+            "wall_s": 0.0,
+        }
     spec = run["interact"]
-    binary = os.path.join(judge_dir, judge["argv"][0])
-    if os.path.isfile(binary):
-        os.chmod(binary, 0o111)
+    if not os.path.isabs(judge["argv"][0]):
+        # A compiled interactor also runs execute-only, so the kernel makes it undumpable.
+        binary = os.path.join(judge_dir, judge["argv"][0])
+        if os.path.isfile(binary):
+            os.chmod(binary, 0o111)
     files = [
         _memfd("input", spec.get("input", "").encode()),
         _memfd("output", b""),
@@ -669,7 +723,7 @@ def _interact(
                 stdin=to_program_r,
                 stdout=to_judge_w,
                 stderr=subprocess.PIPE,
-                preexec_fn=_child_setup(limits),
+                preexec_fn=_child_setup(limits, cwd),
                 start_new_session=True,
             )
         )
@@ -683,12 +737,13 @@ def _interact(
             os.close(fd)
     judge_proc, program = procs
     program_tree = _Tree(program.pid, exclude=frozenset({judge_proc.pid}))
-    judge_tree = _Tree(judge_proc.pid)
+    judge_tree = _Tree(judge_proc.pid, holds_detached=False)
     judge_tree.pids = lambda: [judge_proc.pid]  # type: ignore[method-assign]
     cpu_limit = float(limits["time_s"])
     judge_cpu_limit = float(judge["limits"]["time_s"])
     deadline = started + float(limits.get("wall_s") or 2 * cpu_limit + 1)
     memory_limit_kb = int(limits.get("memory_mb") or 0) * 1024
+    judge_memory_limit_kb = int(judge["limits"].get("memory_mb") or 0) * 1024
     stderr = {program.pid: bytearray(), judge_proc.pid: bytearray()}
     streams = {proc.stderr.fileno(): stderr[proc.pid] for proc in procs if proc.stderr is not None}
     for fd in streams:
@@ -714,9 +769,13 @@ def _interact(
             if memory_limit_kb and program_tree.memory_kb() > memory_limit_kb:
                 limit_hit = "memory"
                 break
-        if judge_proc.pid not in status and judge_tree.cpu_s() > judge_cpu_limit:
-            judge_limit = "time"
-            break
+        if judge_proc.pid not in status:
+            if judge_tree.cpu_s() > judge_cpu_limit:
+                judge_limit = "time"
+                break
+            if judge_memory_limit_kb and judge_tree.memory_kb() > judge_memory_limit_kb:
+                judge_limit = "memory"
+                break
         readable, _, _ = select.select(list(streams), [], [], MEASURE_INTERVAL_S)
         for fd in readable:
             try:
@@ -793,14 +852,30 @@ def _write_binary_files(work: str, files: dict[str, str]) -> None:
             handle.write(base64.b64decode(content, validate=True))
 
 
+def _open_no_links(work: str, name: str) -> int:
+    """A read descriptor of `name` in the work dir, where no part of the path may be a
+    symlink: a program could link a directory to /proc/1 and have the driver read its own."""
+    parts = os.path.relpath(_inside(work, name), work).split(os.sep)
+    directory = os.open(work, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        for part in parts[:-1]:
+            deeper = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=directory)
+            os.close(directory)
+            directory = deeper
+        return os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=directory)
+    finally:
+        os.close(directory)
+
+
 def _fetch_files(work: str, names: list[str], budget: int) -> dict[str, str | None]:
     """What the program left in the requested files, base64; None for a file that is missing,
-    not a regular file (a symlink is never followed), or past what the reply may still carry."""
+    not a regular file, behind a symlink anywhere in its path, or past what the reply may
+    still carry."""
     fetched: dict[str, str | None] = {}
     for name in names:
         fetched[name] = None
         try:
-            fd = os.open(_inside(work, name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            fd = _open_no_links(work, name)
         except (OSError, ValueError):
             continue
         try:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, HTTPException
@@ -46,10 +48,38 @@ def admit_batch(ctx: Annotated[ScoringContext, Depends(scoring_context)]) -> Non
         raise _too_busy(ctx, depth)
 
 
-async def admit_within(ctx: ScoringContext, max_wait_s: float) -> None:
-    """Wait up to ``max_wait_s`` for the queue to drop below its limit, then 429 as admit_batch does."""
-    deadline = time.monotonic() + max_wait_s
-    while (depth := ctx.dispatcher.pending) >= ctx.settings.max_queue_depth:
-        if time.monotonic() >= deadline:
-            raise _too_busy(ctx, depth)
-        await asyncio.sleep(_HOLD_POLL_S)
+class HeldRequests:
+    """Requests held for room enter one at a time, in the order they came, while the queue
+    and the held requests already let in together stay below REWARD_MAX_QUEUE_DEPTH.
+
+    A request let in reaches the queue's depth only once its items are queued: counted
+    by the queue alone, every request held at that moment saw the same free room and all
+    went in at once (800 past a limit of 1). So one let in holds a place here until it is
+    answered. One per app, made in its lifespan.
+    """
+
+    def __init__(self) -> None:
+        self._turn = asyncio.Lock()  # asyncio's lock wakes its waiters in arrival order
+        self.inside = 0
+
+    @asynccontextmanager
+    async def admitted(self, ctx: ScoringContext, max_wait_s: float) -> AsyncIterator[None]:
+        """Wait up to ``max_wait_s`` for room, then 429 as admit_batch does; the request
+        runs inside the block."""
+        deadline = time.monotonic() + max_wait_s
+        try:
+            await asyncio.wait_for(self._turn.acquire(), timeout=max(deadline - time.monotonic(), 0.0))
+        except asyncio.TimeoutError:
+            raise _too_busy(ctx, ctx.dispatcher.pending) from None
+        try:
+            while (depth := ctx.dispatcher.pending + self.inside) >= ctx.settings.max_queue_depth:
+                if time.monotonic() >= deadline:
+                    raise _too_busy(ctx, depth)
+                await asyncio.sleep(_HOLD_POLL_S)
+            self.inside += 1
+        finally:
+            self._turn.release()
+        try:
+            yield
+        finally:
+            self.inside -= 1

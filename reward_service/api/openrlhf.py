@@ -28,7 +28,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import TypeAdapter, ValidationError
 
-from reward_service.api.backpressure import admit_within, refuse_oversized_batch
+from reward_service.api.backpressure import HeldRequests, refuse_oversized_batch
 from reward_service.api.deps import scoring_context
 from reward_service.api.strict_json import StrictJSONRoute
 from reward_service.context import ScoringContext
@@ -120,8 +120,8 @@ async def openrlhf(
     labels = _column(request.labels, count, "labels")
     if count == 0:  # an empty shard: nothing to wait for
         return OpenRLHFResponse(rewards=[], scores=[], extra_logs={"accuracy": [], "undecided": []})
-    await admit_within(ctx, ctx.settings.openrlhf_max_wait_s)
     options: ScoreOptions = http.app.state.openrlhf_options
+    held: HeldRequests = http.app.state.held_requests
     started = perf_counter()
 
     results: list[ItemResult | None] = [None] * count
@@ -132,9 +132,10 @@ async def openrlhf(
         except ValueError as exc:  # one bad label never fails the batch
             results[index] = ItemResult(id=str(index), score=None, status="error", details={"error": str(exc)})
             ctx.metrics.items_scored.labels("unknown", "error").inc()
-    if items:
-        for item, result in zip(items, await score_batch(items, options, ctx), strict=True):
-            results[int(item.id)] = result
+    async with held.admitted(ctx, ctx.settings.openrlhf_max_wait_s):
+        if items:
+            for item, result in zip(items, await score_batch(items, options, ctx), strict=True):
+                results[int(item.id)] = result
 
     ctx.metrics.request_seconds.labels("/openrlhf").observe(perf_counter() - started)
     ctx.metrics.batch_items.observe(count)

@@ -41,6 +41,9 @@ async def put_problem(
             413,
             f"tests.cases: {tests.case_count()} cases, at most {settings.max_problem_cases} (REWARD_MAX_PROBLEM_CASES)",
         )
+    judge_error = tests.judge_error()
+    if judge_error is not None:
+        raise HTTPException(422, judge_error)
     size = tests.size_chars()
     if size > settings.max_problem_chars:
         raise HTTPException(

@@ -12,10 +12,10 @@ from __future__ import annotations
 from time import perf_counter
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 
 from reward_sandbox import Limits
-from reward_service.api.backpressure import admit_within
+from reward_service.api.backpressure import HeldRequests
 from reward_service.api.deps import scoring_context
 from reward_service.api.sandbox_fusion import resolve_language, to_response, unsupported_language
 from reward_service.api.strict_json import StrictJSONRoute
@@ -58,7 +58,7 @@ def _limits(request: RunCodeRequest, settings: Settings) -> Limits:
     summary="Run one program, SandboxFusion-compatible",
 )
 async def run_code(
-    request: RunCodeRequest, ctx: Annotated[ScoringContext, Depends(scoring_context)]
+    request: RunCodeRequest, http: Request, ctx: Annotated[ScoringContext, Depends(scoring_context)]
 ) -> RunCodeResponse:
     language = resolve_language(request.language)
     if language is None:
@@ -74,8 +74,9 @@ async def run_code(
         files=tuple((name, content) for name, content in request.files.items() if content is not None),
         fetch=tuple(request.fetch_files),
     )
-    await admit_within(ctx, settings.run_code_max_wait_s)
-    started = perf_counter()
-    (verdict,) = await verify_within(ctx.dispatcher, [job], settings.score_deadline_s)
+    held: HeldRequests = http.app.state.held_requests
+    async with held.admitted(ctx, settings.run_code_max_wait_s):
+        started = perf_counter()
+        (verdict,) = await verify_within(ctx.dispatcher, [job], settings.score_deadline_s)
     ctx.metrics.request_seconds.labels("/run_code").observe(perf_counter() - started)
     return to_response(verdict)

@@ -18,12 +18,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 TOKEN_PATH_ROUTES = frozenset({"/openrlhf", "/run_code"})
 _TOKEN_PATH = re.compile(r"/t/([^/]+)(/.*)?")
-_TOKEN_SEGMENT = re.compile(r"^/t/[^/]+")
+# Anywhere in the path, not only at its start: `//t/<token>/score` or `/x/t/<token>` must
+# not put a token in the log either.
+_TOKEN_SEGMENT = re.compile(r"(^|/)t/[^/]+")
 
 
 def redact_token_path(path: str) -> str:
-    """The path as it may be logged: a token segment replaced."""
-    return _TOKEN_SEGMENT.sub("/t/<redacted>", path)
+    """The path as it may be logged: every token segment replaced."""
+    return _TOKEN_SEGMENT.sub(r"\1t/<redacted>", path)
 
 
 class TokenPathMiddleware:

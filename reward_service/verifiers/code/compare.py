@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from typing import Any
 
 # ASCII numerals only, as judges read them: float() would also take "1_0", "inf",
@@ -21,10 +22,19 @@ def _lines(text: str) -> list[str]:
 
 # How a stdio test's output is compared with the expected one (`tests.compare`).
 COMPARISONS = ("lines", "tokens", "tokens_ignore_case")
+# testlib's blanks: tokens are separated by these four and nothing else (not a no-break
+# space, not \v or \f), and only ASCII letters have a case to ignore (STRASSE is not
+# straße, the Kelvin sign is not k), as in its comparators.
+_BLANKS_RE = re.compile(r"[ \t\n\r]+")
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _tokens(text: str) -> list[str]:
+    return [token for token in _BLANKS_RE.split(text) if token]
 
 
 def _token_matches(got: str, want: str, tolerance: float | None, ignore_case: bool) -> bool:
-    if got == want or (ignore_case and got.casefold() == want.casefold()):
+    if got == want or (ignore_case and got.translate(_ASCII_LOWER) == want.translate(_ASCII_LOWER)):
         return True
     if tolerance is None:
         return False
@@ -37,7 +47,7 @@ def _token_matches(got: str, want: str, tolerance: float | None, ignore_case: bo
 
 
 def _tokens_match(got: str, want: str, tolerance: float) -> bool:
-    got_tokens, want_tokens = got.split(), want.split()
+    got_tokens, want_tokens = _tokens(got), _tokens(want)
     if len(got_tokens) != len(want_tokens):
         return False
     return all(_token_matches(a, b, tolerance, False) for a, b in zip(got_tokens, want_tokens, strict=True))
@@ -48,15 +58,15 @@ def output_matches(
 ) -> tuple[bool, str | None]:
     """Whether a program's output matches the expected one under ``compare``, and if not, where not.
 
-    `lines`: see `stdout_matches`. `tokens`: the whitespace-separated tokens, in order,
-    however they are spread over lines (testlib's wcmp). `tokens_ignore_case`: the same,
-    letters compared without case (YES for yes). Numeric tokens within ``float_tolerance``
-    in every mode.
+    `lines`: see `stdout_matches`. `tokens`: the tokens separated by spaces, tabs and line
+    breaks, in order, however they are spread over lines (testlib's wcmp). `tokens_ignore_case`:
+    the same, ASCII letters compared without case (YES for yes). Numeric tokens within
+    ``float_tolerance`` in every mode.
     """
     if compare == "lines":
         return stdout_matches(got, want, float_tolerance)
     ignore_case = compare == "tokens_ignore_case"
-    got_tokens, want_tokens = got.split(), want.split()
+    got_tokens, want_tokens = _tokens(got), _tokens(want)
     for number, (a, b) in enumerate(zip(got_tokens, want_tokens, strict=False), start=1):
         if not _token_matches(a, b, float_tolerance, ignore_case):
             return False, f"token {number}: expected {b[:80]!r}, got {a[:80]!r}"

@@ -185,7 +185,9 @@ async def verify_code(job: CodeJob, pool: SandboxPool, compile: CompileSettings)
                 break
             continue
         verdict = _judge_reply(reply, request, job.language.name)
-        if verdict.status != "sandbox_error":
+        # A judge's failure (a checker that exits 3, hangs or does not compile) happens
+        # again on any session: it is reported once, not run twice.
+        if verdict.status != "sandbox_error" or verdict.details.get("judge_failed"):
             if failures:
                 verdict.details["sandbox_retried_after"] = failures
             return verdict
@@ -227,9 +229,17 @@ def _judge_reply(reply: dict[str, Any], request: _Attempt, language: str) -> Ver
             continue
         # Present only when this session compiled the judge; a cached one costs nothing.
         details[f"{judge}_compile_s"] = compiled.get("wall_s")
+        if compiled.get("error"):
+            # The judge's compiler cannot start here: the problem names a language this
+            # deployment does not run. Bad input, not our failure.
+            language = request.payload[judge].get("language", "?")
+            why = f"tests.{judge}.language: {language!r} cannot run here ({compiled['error']}); see GET /languages"
+            return Verdict("error", None, {**details, "error": why})
         if compiled.get("limit") or compiled.get("exit_code") != 0:
-            why = compiled.get("error") or (compiled.get("stderr") or "").strip()[-2000:]
-            return Verdict("sandbox_error", None, {**details, "error": f"the {judge} did not compile: {why}"})
+            why = (compiled.get("stderr") or "").strip()[-2000:]
+            return Verdict(
+                "sandbox_error", None, {**details, "error": f"the {judge} did not compile: {why}", "judge_failed": True}
+            )
 
     runs = reply.get("runs", [])
     tests = [request.judge(index, run) for index, run in enumerate(runs)]
@@ -241,7 +251,8 @@ def _judge_reply(reply: dict[str, Any], request: _Attempt, language: str) -> Ver
         tests += [dict(skipped) for _ in range(expected - len(tests))]
     if any(test["status"] == "sandbox_error" for test in tests):
         failing = next(test for test in tests if test["status"] == "sandbox_error")
-        return Verdict("sandbox_error", None, {**details, "tests": tests, "error": failing.get("message")})
+        failed = {"judge_failed": True} if failing.get("judge_failed") else {}
+        return Verdict("sandbox_error", None, {**details, "tests": tests, "error": failing.get("message"), **failed})
     statuses = [test["status"] for test in tests if test["status"] != "skipped"]
     details["tests"] = tests
     details["passed"] = statuses.count("accepted")

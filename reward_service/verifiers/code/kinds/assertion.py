@@ -31,6 +31,9 @@ class AssertTests:
     def canonical(self) -> str:
         return canonical_json({"kind": self.kind, "code": self.code, "entry_point": self.entry_point})
 
+    def judge_error(self) -> str | None:
+        return None
+
     def request_fields(self, context: RunContext) -> dict[str, Any]:
         return {}
 

@@ -54,6 +54,11 @@ class KindOfTests(Protocol):
         """Fields the driver request needs besides the runs (a checker to prepare); usually none."""
         ...
 
+    def judge_error(self) -> str | None:
+        """Why the tests' own judge (a checker, an interactor) can never run here, naming
+        the field; None when they have none or it can run. Checked before any sandbox work."""
+        ...
+
     def shard(self, parts: int) -> list[Any]:
         """These tests in up to ``parts`` runs of consecutive cases, to run on several sessions
         at once; ``[self]`` for tests that cannot be split."""

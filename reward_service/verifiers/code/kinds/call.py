@@ -41,6 +41,9 @@ class CallTests:
         cases = [{"args": case.args, "expected": case.expected} for case in self.cases]
         return canonical_json({"kind": self.kind, "fn_name": self.fn_name, "cases": cases})
 
+    def judge_error(self) -> str | None:
+        return None
+
     def request_fields(self, context: RunContext) -> dict[str, Any]:
         return {}
 

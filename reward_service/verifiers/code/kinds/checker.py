@@ -4,13 +4,17 @@ decides whether what it printed is a right answer.
 The checker follows testlib's convention: `checker input.txt output.txt answer.txt`
 (the case's input, the program's output, the reference answer), exit code 0
 accepted, 1 wrong answer, 2 presentation error, 3 the checker's own failure, 7
-partial points (testlib's `quitp`: the first number of its message is the share
-of the test's points, in [0, 1]). The driver compiles the checker once per
-session (its support files, such as a problem's testlib.h, beside it) and runs it
+partial points. Points come from one channel, testlib's: `quitp` ends the checker's
+stderr with the line `points <value> <message>`, the value being the share of the
+test's points in [0, 1]; the last such line counts, and no other number the checker
+prints (a line number, the contestant's token) is ever read as points. The driver
+compiles the checker once per session (its support files, such as a problem's
+testlib.h, beside it) and runs it
 after each run, once every process of the program is gone, in a directory the
 program never sees; the reference answers stay in the driver's memory until then.
-A checker that crashes, hangs, floods or reports its own failure makes the item
-`sandbox_error` (score null), never a 0 or a 1.
+A checker that crashes, hangs or reports its own failure makes the item `sandbox_error`
+(score null), never a 0 or a 1, once: a judge's failure is deterministic, so the item is
+not tried again. A checker's output past its cap is dropped; its exit code decides.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from reward_service.verifiers.code.kinds.base import (
 )
 
 CHECKER_STEM = "checker"
-_POINTS_RE = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+# testlib's quitp: "points 0.25 the message" on stderr (its own float format, or an integer).
+_POINTS_LINE = re.compile(r"points\s+([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(?:\s|$)")
 _EXIT_POINTS = 7
 
 
@@ -62,6 +67,11 @@ class JudgeProgram:
     def size_chars(self) -> int:
         return len(self.source) + sum(len(text) for _, text in self.files)
 
+    def language_error(self, field: str) -> str | None:
+        if resolve_language(self.language) is None:
+            return f"{field}.language: {self.language!r} is not a language this service runs; see GET /languages"
+        return None
+
     def driver_block(self, stem: str, context: RunContext) -> dict[str, Any]:
         """What the driver needs to prepare this program: files, compile step, argv, limits, cache key."""
         language = resolve_language(self.language)
@@ -73,6 +83,7 @@ class JudgeProgram:
             "compile": {"argv": list(recipe.compile), "limits": context.compile_limits} if recipe.compile else None,
             "argv": recipe.run_argv(int(context.judge_limits.get("memory_mb") or 256)),
             "limits": context.judge_limits,
+            "language": self.language,
         }
         # The driver keeps a compiled judge under this key: same sources, same recipe, same binary.
         block["key"] = hashlib.sha256(canonical_json([block["files"], block["compile"]]).encode()).hexdigest()
@@ -101,6 +112,9 @@ class CheckerTests:
         cases = [{"input": case.input, "answer": case.answer} for case in self.cases]
         return canonical_json({"kind": self.kind, "cases": cases, "checker": self.checker.as_dict()})
 
+    def judge_error(self) -> str | None:
+        return self.checker.language_error("tests.checker")
+
     def request_fields(self, context: RunContext) -> dict[str, Any]:
         block = self.checker.driver_block(CHECKER_STEM, context)
         block["argv"] = [*block["argv"], "input.txt", "output.txt", "answer.txt"]
@@ -128,14 +142,31 @@ def judge_message(run: Mapping[str, Any]) -> str:
     return text[:DETAIL_CHARS]
 
 
+def testlib_points(run: Mapping[str, Any]) -> float | None:
+    """The points a judge gave with testlib's quitp: the value of the last stderr line
+    that starts with `points`; None when there is no such line."""
+    found = None
+    for line in str(run.get("stderr", "")).splitlines():
+        match = _POINTS_LINE.match(line.strip())
+        if match is not None:
+            found = float(match.group(1))
+    return found
+
+
 def judge_by_exit_code(run: Mapping[str, Any], who: str) -> dict[str, Any]:
-    """A test's verdict from a checker's or an interactor's exit code (testlib's convention)."""
+    """A test's verdict from a checker's or an interactor's exit code (testlib's convention).
+    A judge's own failure is marked `judge_failed`: the item is not tried again for it."""
     message = judge_message(run)
     if run.get("error") or run.get("limit") or run.get("signal") is not None:
         why = run.get("error") or (
             f"hit its {run['limit']} limit" if run.get("limit") else f"died by signal {run.get('signal')}"
         )
-        return {"status": "sandbox_error", "message": f"the {who} failed: {why}", "judge_message": message}
+        return {
+            "status": "sandbox_error",
+            "message": f"the {who} failed: {why}",
+            "judge_message": message,
+            "judge_failed": True,
+        }
     code = run.get("exit_code")
     if code == 0:
         return {"status": "accepted", "judge_message": message} if message else {"status": "accepted"}
@@ -144,14 +175,19 @@ def judge_by_exit_code(run: Mapping[str, Any], who: str) -> dict[str, Any]:
     if code == 2:
         return {"status": "wrong_answer", "presentation_error": True, "judge_message": message}
     if code == _EXIT_POINTS:
-        found = _POINTS_RE.search(message)
-        points = float(found.group()) if found else -1.0
-        if 0.0 <= points <= 1.0:
+        points = testlib_points(run)
+        if points is not None and 0.0 <= points <= 1.0:
             status = "accepted" if points == 1.0 else "wrong_answer"
             return {"status": status, "points": points, "judge_message": message}
-        return {"status": "sandbox_error", "message": f"the {who} gave points outside [0, 1]: {message[:100]!r}"}
+        why = "outside [0, 1]" if points is not None else "without a `points <value>` line on stderr (testlib's quitp)"
+        return {
+            "status": "sandbox_error",
+            "message": f"the {who} gave points {why}: {message[:100]!r}",
+            "judge_failed": True,
+        }
     return {
         "status": "sandbox_error",
         "message": f"the {who} reported a failure (exit code {code})",
         "judge_message": message,
+        "judge_failed": True,
     }

@@ -4,13 +4,15 @@ for checkers: 0 accepted, 1 wrong answer, 2 presentation error, 3 its own failur
 7 partial points).
 
 The interactor gets the test's input and answer as memory files on descriptors of
-its own (`interactor input output answer`, the paths under /proc/self/fd) and runs
-from an execute-only binary, which makes it undumpable: the program, though it runs
-beside it as the same user, can neither read those descriptors nor its memory. So an
-interactor must be compiled (C, C++, ...); a script would have to be readable.
+its own (`interactor input output answer`, the paths under /proc/self/fd). The program
+runs confined by Landlock (reward_sandbox/harness/landlock.py): the interactor's
+directory, its source, binary and support files, and the interactor as a process (its
+descriptors and memory) are out of its reach. So an interactor may be a script
+(Python) as well as a compiled program; each runs under its own limits.
 
-A program can still send the interactor a signal. An interactor that dies by one (and
-not by the driver's hand) costs the program its test (`runtime_error`): counting it as
+Where the kernel's Landlock is older than ABI 6, a program can still send the
+interactor a signal. An interactor that dies by one (and not by the driver's hand)
+costs the program its test (`runtime_error`): counting it as
 the interactor's failure would let a program turn its wrong answers into nulls.
 A deadlock (both waiting) ends at the program's wall-time limit as `time_limit`.
 """
@@ -23,7 +25,6 @@ from typing import Any, ClassVar
 
 from reward_service.verifiers.code.kinds.base import (
     RunContext,
-    Unsupported,
     canonical_json,
     consecutive,
     ended_cleanly,
@@ -56,14 +57,11 @@ class InteractiveTests:
         cases = [{"input": case.input, "answer": case.answer} for case in self.cases]
         return canonical_json({"kind": self.kind, "cases": cases, "interactor": self.interactor.as_dict()})
 
+    def judge_error(self) -> str | None:
+        return self.interactor.language_error("tests.interactor")
+
     def request_fields(self, context: RunContext) -> dict[str, Any]:
-        block = self.interactor.driver_block(INTERACTOR_STEM, context)
-        if block["compile"] is None:
-            raise Unsupported(
-                f"an interactor must be a compiled program (C, C++, ...), not {self.interactor.language}: "
-                "it runs from an execute-only binary so the program beside it cannot read its files"
-            )
-        return {"interactor": block}
+        return {"interactor": self.interactor.driver_block(INTERACTOR_STEM, context)}
 
     def shard(self, parts: int) -> list[InteractiveTests]:
         return [replace(self, cases=cases) for cases in consecutive(self.cases, parts)]

@@ -42,6 +42,9 @@ class StdioTests:
             fields["compare"] = self.compare
         return canonical_json(fields)
 
+    def judge_error(self) -> str | None:
+        return None
+
     def request_fields(self, context: RunContext) -> dict[str, Any]:
         return {}
 
