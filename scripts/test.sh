@@ -20,6 +20,16 @@ fi
 # Both wheels ship a top-level `tests` package that would shadow this repository's tests/.
 rm -rf "$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/tests"
 
+# veRL's configuration and reward loop (tests/test_verl_recipe.py) run in a virtualenv of their
+# own: veRL 0.9.1 needs hydra-core, whose antlr4 runtime breaks the service's math parser, and
+# an older transformers than TRL's. Only the client goes in beside it.
+VERL_VENV="${REWARD_VERL_VENV:-.venv-verl}"
+if [ ! -x "$VERL_VENV/bin/python" ]; then
+    python3 -m venv "$VERL_VENV"
+fi
+"$VERL_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/verl-requirements.txt -e ./client
+"$VERL_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps verl==0.9.1
+
 # Fast checks before the tests: lint and format (ruff), types (mypy), and the layer
 # contracts (import-linter: pyproject.toml [tool.importlinter]).
 CHECKED=(reward_service reward_sandbox devstack client benchmarks tests examples scripts)

@@ -1,10 +1,16 @@
 """veRL custom reward functions backed by reward-service.
 
-    custom_reward_function.path=pkg://reward_client.verl
-    custom_reward_function.name=compute_score_batch  reward_model.reward_manager=batch
-    +custom_reward_function.reward_kwargs.url=http://reward-host:8000
+    reward.reward_manager.name=naive
+    reward.custom_reward_function.path=pkg://reward_client.verl
+    reward.custom_reward_function.name=compute_score_async
+    +reward.custom_reward_function.reward_kwargs.url=http://reward-host:8000
 
-Conventions, from volcengine/verl 0.8.0.dev (commit b178a3c, January 2026):
+Those are veRL 0.9.x's keys (0.7.1 and later read them; up to 0.7.0 the same keys sat at the
+top level, without `reward.`, and 0.9's main_ppo ignores the top-level ones). The README's
+table says which function goes with which manager; tests/test_verl_recipe.py runs them.
+
+Conventions, from volcengine/verl 0.8.0.dev (commit b178a3c, January 2026), still true of 0.9.1's
+reward loop:
 - `verl/trainer/ppo/reward.py::get_custom_reward_fn` loads `name` from `path` (`pkg://` imports a
   module) and wraps it in a `functools.partial` that merges `custom_reward_function.reward_kwargs`
   into every call; an `async def` function gets an async partial.
