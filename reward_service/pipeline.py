@@ -34,8 +34,8 @@ from reward_service.verifiers.verdict import Verdict
 log = logging.getLogger(__name__)
 
 # Part of every cache key: bump it whenever a verdict for the same input could change.
-VERIFIER_VERSION = "math-2"
-CODE_VERIFIER_VERSION = "code-2"
+VERIFIER_VERSION = "math-3"
+CODE_VERIFIER_VERSION = "code-3"
 
 
 @dataclass
@@ -66,8 +66,9 @@ def _plan_math(item: MathItem, options: ScoreOptions, settings: Settings) -> _Pl
     cannot_be = implausible(extraction.answer, reference)
     if cannot_be is not None:
         return _Plan(Verdict("wrong", 0.0, {"error": cannot_be}), details=details)
-    key = (VERIFIER_VERSION, "math", answer_key, reference.strip())
-    return _Plan(key=key, job=MathJob(extraction.answer, reference), details=details)
+    decimals = options.approximation_decimals
+    key = (VERIFIER_VERSION, "math", answer_key, reference.strip(), decimals)
+    return _Plan(key=key, job=MathJob(extraction.answer, reference, decimals=decimals), details=details)
 
 
 def _plan_code(

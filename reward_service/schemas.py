@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from reward_service.verifiers.jobs import DEFAULT_MATH_DECIMALS
 from reward_service.verifiers.language.codes import SUPPORTED_LANGUAGE_CODES, is_supported_language
 from reward_service.verifiers.verdict import Status
 
@@ -263,6 +264,14 @@ class ScoreOptions(BaseModel):
     language: LanguageRewardOptions | None = Field(None, description="Off unless given.")
     length_penalty: LengthPenaltyOptions | None = Field(None, description="Off unless given.")
     last_number_fallback: bool | None = Field(None, description="Override the server default for this request.")
+    approximation_decimals: int | None = Field(
+        DEFAULT_MATH_DECIMALS,
+        ge=0,
+        le=15,
+        description="Math: a decimal answer to an exact reference (pi, 1/3) counts when both agree to this many "
+        "decimals (6: math-verify's rounding, so 3.14159265 is pi and 3.14 is not); null: only a decimal equal to "
+        "the reference (0.5 for 1/2) counts.",
+    )
     all_or_nothing: bool = Field(False, description="Code: score 1 only when every test passes.")
     deadline_s: float | None = Field(
         None,

@@ -13,7 +13,7 @@ import time
 from reward_service.verifiers.verdict import Verdict
 
 
-def misbehave(answer: str, ground_truth: str, budget_s: float) -> Verdict:
+def misbehave(answer: str, ground_truth: str, budget_s: float, decimals: int | None = None) -> Verdict:
     action, _, argument = answer.partition(":")
     if action == "sleep":
         # Blocking SIGALRM is what a long C call amounts to: the soft budget never fires.

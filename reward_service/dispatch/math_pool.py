@@ -49,7 +49,7 @@ _BATCH = 4
 _START_TIMEOUT_S = 120.0
 
 
-VerifyAnswer = Callable[[str, str, float], Verdict]
+VerifyAnswer = Callable[[str, str, float, int | None], Verdict]
 
 
 def _serve(conn: Connection, verify: VerifyAnswer, budget_s: float, memory_mb: int) -> None:
@@ -65,9 +65,9 @@ def _serve(conn: Connection, verify: VerifyAnswer, budget_s: float, memory_mb: i
             batch = conn.recv()
         except (EOFError, OSError):
             return  # the pool is gone
-        for task_id, answer, ground_truth in batch:
+        for task_id, answer, ground_truth, decimals in batch:
             try:
-                verdict = verify(answer, ground_truth, budget_s)
+                verdict = verify(answer, ground_truth, budget_s, decimals)
             except MemoryError:
                 verdict = Verdict("error", None, {"error": f"verification needed more than {memory_mb} MiB"})
             except Exception as exc:
@@ -104,7 +104,7 @@ class MathPool:
         memory_mb: int = 0,
         verify: VerifyAnswer = verify_math_answer,
     ) -> None:
-        """``verify(answer, ground_truth, budget_s)`` runs in the processes: an importable function."""
+        """``verify(answer, ground_truth, budget_s, decimals)`` runs in the processes: an importable function."""
         # forkserver: processes never inherit the caller's threads or event loop, and a
         # replacement forks from a server that already imported SymPy.
         self._context = multiprocessing.get_context("forkserver")
@@ -283,7 +283,7 @@ class MathPool:
             proc.assigned.extend(batch)
             proc.since = time.monotonic()
             try:
-                proc.conn.send([(task.id, task.job.answer, task.job.ground_truth) for task in batch])
+                proc.conn.send([(task.id, task.job.answer, task.job.ground_truth, task.job.decimals) for task in batch])
             except OSError:
                 code = proc.process.exitcode
                 self._replace(proc, Verdict("error", None, {"error": f"verifier process died (exit code {code})"}))

@@ -13,6 +13,10 @@ from typing import Literal
 from reward_sandbox import Language, Limits
 from reward_service.verifiers.code.kinds import CodeTests
 
+# How many decimals a decimal answer must share with an exact reference (π, 1/3): math-verify's
+# own rounding. None: a decimal must equal the reference exactly (verifiers/math/compare.py).
+DEFAULT_MATH_DECIMALS = 6
+
 
 @dataclass(frozen=True)
 class MathJob:
@@ -21,6 +25,7 @@ class MathJob:
     answer: str
     ground_truth: str
     task: Literal["math"] = "math"
+    decimals: int | None = DEFAULT_MATH_DECIMALS
 
 
 @dataclass(frozen=True)

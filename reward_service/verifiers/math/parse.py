@@ -14,6 +14,8 @@ from typing import Any
 
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse
 
+from reward_service.verifiers.math.units import unit_mismatch
+
 # math-verify warns once that its own timeouts are disabled; that is deliberate here.
 logging.getLogger("math_verify").setLevel(logging.ERROR)
 
@@ -83,6 +85,9 @@ _FRAGMENTING_NOTATION = (
         "answer ends in an ellipsis: an open list is not a value",
     ),
 )
+# A prime mark on a value (feet, arcminutes) is dropped by the parser: `2'` reads as 2.
+# On a name it is a derivative (`f'(2) = 4`), which the equation rules judge.
+_PRIME_RE = re.compile(r"[\d.})]\s*(?:'|\^\s*\{?\s*\\prime(?![a-zA-Z])\s*\}?)")
 # Definitions are equations for grading: `y := 2` is read as `y = 2` (and `7 := 2` as `7 = 2`).
 _DEFINITION_RE = re.compile(r":=|\\coloneqq(?![a-zA-Z])")
 
@@ -94,6 +99,11 @@ def check_notation(answer: str, ground_truth: str) -> None:
     for pattern, reason in _FRAGMENTING_NOTATION:
         if pattern.search(answer) and not pattern.search(ground_truth):
             raise AnswerNotReadable(reason)
+    if _PRIME_RE.search(answer) and not _PRIME_RE.search(ground_truth):
+        raise AnswerNotReadable("answer carries a prime mark (feet, minutes, a derivative) the reference does not")
+    mismatch = unit_mismatch(answer, ground_truth)
+    if mismatch is not None:
+        raise AnswerNotReadable(mismatch)
 
 
 def parse_answer(answer: str) -> list[Any]:

@@ -9,7 +9,7 @@ from time import perf_counter
 from typing import Any
 
 from reward_service.verifiers.budget import BudgetExceeded, time_budget
-from reward_service.verifiers.math.compare import answers_equivalent
+from reward_service.verifiers.math.compare import DEFAULT_DECIMALS, answers_equivalent
 from reward_service.verifiers.math.parse import (
     AnswerNotReadable,
     GroundTruthError,
@@ -17,25 +17,29 @@ from reward_service.verifiers.math.parse import (
     parse_answer,
     parse_ground_truth,
 )
+from reward_service.verifiers.math.units import without_unit
 from reward_service.verifiers.verdict import Verdict
 
 _DETAIL_CHARS = 300
 
 
-def verify_math_answer(answer: str, ground_truth: str, budget_s: float) -> Verdict:
+def verify_math_answer(
+    answer: str, ground_truth: str, budget_s: float, decimals: int | None = DEFAULT_DECIMALS
+) -> Verdict:
+    """`decimals`: how closely a decimal answer must approximate an exact reference (see compare.py)."""
     started = perf_counter()
     try:
         with time_budget(budget_s):
             try:
-                gold = parse_ground_truth(ground_truth)
+                gold = parse_ground_truth(without_unit(ground_truth))
             except GroundTruthError as exc:
                 return Verdict("error", None, {"error": str(exc)})
             try:
                 check_notation(answer, ground_truth)
             except AnswerNotReadable as exc:
                 return Verdict("wrong", 0.0, {"error": str(exc), "verify_ms": _ms_since(started)})
-            parsed = parse_answer(answer)
-            equal = bool(parsed) and answers_equivalent(gold, parsed)
+            parsed = parse_answer(without_unit(answer))
+            equal = bool(parsed) and answers_equivalent(gold, parsed, ground_truth, answer, decimals)
             details: dict[str, Any] = {
                 "parsed_answer": _describe(parsed[0]) if parsed else None,
                 "parsed_ground_truth": _describe(gold[0]),
