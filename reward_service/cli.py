@@ -10,6 +10,7 @@ import uvicorn
 from reward_service.api.auth import TokenConfigError
 from reward_service.app import create_app
 from reward_service.http_protocol import read_deadline_protocol
+from reward_service.importers.arguments import add_import_arguments
 from reward_service.logging_setup import configure_logging
 from reward_service.score_file.arguments import add_score_arguments
 from reward_service.settings import Settings
@@ -48,6 +49,12 @@ def _score(args: argparse.Namespace) -> None:
     raise SystemExit(run_score_command(args))
 
 
+def _import_problems(args: argparse.Namespace) -> None:
+    from reward_service.importers.command import run_import_command  # datasets, rich: only this command
+
+    raise SystemExit(run_import_command(args))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="reward-service", description="Reward and verifier service for RLVR.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -67,6 +74,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     score = commands.add_parser("score", help="score a JSONL file of rollouts (resumable); select SFT data R1-style")
     add_score_arguments(score)
     score.set_defaults(handler=_score)
+    problems = commands.add_parser("problems", help="manage stored problems: import contest datasets")
+    problem_commands = problems.add_subparsers(dest="problems_command", required=True)
+    importer = problem_commands.add_parser(
+        "import", help="store a dataset's problems (codecontests, apps) under ids derived from its own"
+    )
+    add_import_arguments(importer)
+    importer.set_defaults(handler=_import_problems)
     args = parser.parse_args(argv)
     args.handler(args)
 

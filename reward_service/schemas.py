@@ -134,6 +134,11 @@ class CallTests(BaseModel):
     kind: Literal["call"]
     fn_name: FunctionName
     cases: list[CallCase] = Field(..., min_length=1)
+    wrapped: bool = Field(
+        False,
+        description="Each case's `expected` is the return value wrapped in a one-element list, as APPS and TACO "
+        "store it: the return value matches the list or its one element (the datasets' own testing rule).",
+    )
 
 
 CodeTests = Annotated[

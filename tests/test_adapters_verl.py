@@ -89,6 +89,22 @@ def test_batch_manager_with_numpy_arrays(live_server: str) -> None:
     assert len({tuple(s) for s in scores}) == 1  # same keys, same order
 
 
+def test_call_based_ground_truth_is_judged_as_apps_judges_it(live_server: str) -> None:
+    # APPS/TACO wrap each expected return value in a one-element list; their checker accepts
+    # the value itself, and so must we (it used to score a correct solution 0).
+    compute_score = get_custom_reward_fn("compute_score_batch", {"url": live_server})
+    ground_truth = json.dumps({"fn_name": "add", "inputs": [[1, 2], [5, 7]], "outputs": [[3], [12]]})
+    right = "```python\ndef add(a, b):\n    return a + b\n```"
+    wrong = "```python\ndef add(a, b):\n    return a * b\n```"
+    scores = compute_score(
+        data_sources=np.array(["taco", "taco"], dtype=object),
+        solution_strs=[right, wrong],
+        ground_truths=[ground_truth, ground_truth],
+        extra_infos=np.array([{}, {}], dtype=object),
+    )
+    assert [(score["status"], score["score"]) for score in scores] == [("accepted", 1.0), ("wrong_answer", 0.0)]
+
+
 def test_code_ground_truth_in_prime_style_becomes_a_code_item(live_server: str) -> None:
     compute_score = get_custom_reward_fn("compute_score_batch", {"url": live_server})
     ground_truth = json.dumps({"inputs": ["2 3\n", "10 -4\n"], "outputs": ["5\n", "6\n"]})

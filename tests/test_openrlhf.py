@@ -158,3 +158,17 @@ def test_held_requests_enter_in_order_at_most_the_limit_at_a_time() -> None:
     asyncio.run(burst())
     assert most_inside == 1
     assert entered == list(range(200))
+
+
+def test_apps_shaped_labels_are_judged_by_the_datasets_rules(sandbox_client: TestClient) -> None:
+    # The label as APPS/TACO-derived data holds it: a JSON string; call-based outputs wrapped in lists.
+    call = json.dumps({"fn_name": "add", "inputs": [[1, 2], [5, 7]], "outputs": [[3], [12]]})
+    stdin = json.dumps({"inputs": ["1 2\n"], "outputs": ["3\n"]})
+    queries = [
+        "Q:```python\ndef add(a, b):\n    return a + b\n```",
+        "Q:```python\ndef add(a, b):\n    return a - b\n```",
+        "Q:```python\na, b = map(int, input().split())\nprint(a + b)\n```",
+    ]
+    answer = post_like_openrlhf(sandbox_client, queries, ["Q:"] * 3, [call, call, stdin])
+    assert answer["rewards"] == [1.0, 0.0, 1.0], answer
+    assert answer["extra_logs"]["undecided"] == [0.0, 0.0, 0.0]

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -121,6 +122,17 @@ class RewardClient:
     def post_json(self, path: str, body: Any) -> Any:
         """POST a JSON body to any route with this client's retries and limits; the decoded answer."""
         return checked_json(self._request("POST", path, encode_json(body)))
+
+    def put_problem(self, problem_id: str, problem: Mapping[str, Any]) -> Any:
+        """Store a problem (`PUT /problems/{id}`): its id, hash, cases and size as the service answers."""
+        return checked_json(self._request("PUT", f"/problems/{quote(problem_id, safe='')}", encode_json(problem)))
+
+    def get_problem(self, problem_id: str) -> Any | None:
+        """A stored problem (`GET /problems/{id}`: id, hash, problem), or None when there is none."""
+        response = self._request("GET", f"/problems/{quote(problem_id, safe='')}")
+        if response.status_code == 404:
+            return None
+        return checked_json(response)
 
     def _post_score(self, items: Sequence[dict[str, Any]], options: Mapping[str, Any] | None) -> list[ScoreResult]:
         try:

@@ -27,6 +27,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import TypeAdapter, ValidationError
+from reward_client.dataset_tests import is_io_spec, tests_from_io
 
 from reward_service.api.backpressure import HeldRequests, refuse_oversized_batch
 from reward_service.api.deps import scoring_context
@@ -79,6 +80,9 @@ def _label_fields(label: Any) -> dict[str, Any]:
     if isinstance(label, dict):
         if "kind" in label:
             return {"task": "code", "tests": label}
+        if is_io_spec(label):
+            # APPS/TACO-shaped tests, by the same rules as the client and the importer.
+            return {"task": "code", "tests": tests_from_io(label)}
         if "tests" in label:
             return {"task": "code", **label}
         return {"task": "math", **label}

@@ -11,9 +11,8 @@ from redis.exceptions import RedisError
 from reward_service.api.deps import scoring_context
 from reward_service.api.strict_json import StrictJSONRoute
 from reward_service.context import ScoringContext
-from reward_service.problems.model import StoredProblem, canonical_body, content_hash
+from reward_service.problems.admit import ProblemRefused, admit_problem
 from reward_service.schemas import ErrorResponse, ProblemBody, ProblemId, ProblemRecord, ProblemStored
-from reward_service.verifiers.code.kinds import typed_tests
 
 router = APIRouter(tags=["problems"], route_class=StrictJSONRoute)
 
@@ -35,27 +34,15 @@ async def put_problem(
     problem_id: ProblemPath, body: ProblemBody, ctx: Annotated[ScoringContext, Depends(scoring_context)]
 ) -> ProblemStored:
     settings = ctx.settings
-    tests = typed_tests(body.tests.model_dump(mode="json"))
-    if tests.case_count() > settings.max_problem_cases:
-        raise HTTPException(
-            413,
-            f"tests.cases: {tests.case_count()} cases, at most {settings.max_problem_cases} (REWARD_MAX_PROBLEM_CASES)",
-        )
-    judge_error = tests.judge_error()
-    if judge_error is not None:
-        raise HTTPException(422, judge_error)
-    size = tests.size_chars()
-    if size > settings.max_problem_chars:
-        raise HTTPException(
-            413, f"tests: {size} characters, at most {settings.max_problem_chars} (REWARD_MAX_PROBLEM_CHARS)"
-        )
-    body_json = canonical_body(body)
-    stored = StoredProblem(problem_id, content_hash(body_json), body_json)
     try:
-        await ctx.problems.store.put(stored)
+        admitted = admit_problem(problem_id, body, settings)
+    except ProblemRefused as exc:
+        raise HTTPException(exc.status, str(exc)) from exc
+    try:
+        await ctx.problems.store.put(admitted.stored)
     except RedisError as exc:
         raise HTTPException(503, _STORE_DOWN, headers={"Retry-After": str(settings.retry_after_s)}) from exc
-    return ProblemStored(id=problem_id, hash=stored.hash, cases=tests.case_count(), size_chars=size)
+    return ProblemStored(id=problem_id, hash=admitted.stored.hash, cases=admitted.cases, size_chars=admitted.size_chars)
 
 
 @router.get(

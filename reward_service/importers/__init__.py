@@ -1,0 +1,1 @@
+"""`reward-service problems import`: contest datasets, as they ship, into stored problems."""

@@ -1,0 +1,153 @@
+"""`reward-service problems import --format FORMAT FILE`: convert, check and store, row by row.
+
+Each row becomes a problem (formats.py), is checked as `PUT /problems` checks it, and is
+stored under an id derived from the dataset's own (ids.py), locally or at `--url`
+(destinations.py). A row that cannot become a problem is skipped with its row number and
+the reason; the import goes on. At the end, a table: imported, unchanged, skipped, tests
+per problem, judge kinds; `--map-out` has a JSON line per source problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from reward_service.importers.converted import Converted, RowError
+from reward_service.importers.destinations import Destination, LocalDestination, ServiceDestination
+from reward_service.importers.formats import FORMATS
+from reward_service.importers.ids import problem_id
+from reward_service.importers.rows import BadRow, UnreadableFile, read_rows
+from reward_service.problems.admit import ProblemRefused
+from reward_service.schemas import ProblemBody
+from reward_service.settings import Settings
+
+_SHOWN_SKIPS = 20
+
+
+@dataclass
+class Tally:
+    imported: int = 0
+    unchanged: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    cases: list[int] = field(default_factory=list)
+    kinds: Counter[str] = field(default_factory=Counter)
+
+
+def _reason(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    return f"not a valid problem: {'.'.join(map(str, first['loc']))}: {first['msg']}"
+
+
+async def _import_one(
+    converted: Converted, format_name: str, destination: Destination, seen: set[str], tally: Tally
+) -> dict[str, Any]:
+    record: dict[str, Any] = {"format": format_name, "source_id": converted.source_id}
+    body = ProblemBody.model_validate(converted.body)
+    problem = problem_id(format_name, converted.source_id)
+    if problem in seen:
+        raise RowError(f"source id {converted.source_id!r} appears twice in the file; the first was kept")
+    stored = await destination.store(problem, body)
+    seen.add(problem)
+    if stored.changed:
+        tally.imported += 1
+    else:
+        tally.unchanged += 1
+    tally.cases.append(stored.cases)
+    tally.kinds[body.tests.kind] += 1
+    return {**record, "problem": problem, "hash": stored.hash, "tests": stored.cases, "valid": None}
+
+
+async def _run(args: argparse.Namespace, destination: Destination, console: Console, map_out: IO[str] | None) -> Tally:
+    dataset = FORMATS[args.format]
+    tally = Tally()
+    seen: set[str] = set()
+    with Progress(
+        TextColumn("[bold]import[/] {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} rows"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(args.file.name, total=None)
+        for entry in read_rows(args.file):
+            progress.advance(task)
+            if isinstance(entry, BadRow):
+                tally.skipped.append((entry.number, entry.reason))
+                continue
+            number, row = entry
+            source_id = None
+            try:
+                converted = dataset.convert(row)
+                source_id = converted.source_id
+                record = await _import_one(converted, dataset.name, destination, seen, tally)
+            except ValidationError as exc:
+                tally.skipped.append((number, _reason(exc)))
+                record = {"format": dataset.name, "source_id": source_id, "problem": None, "skipped": _reason(exc)}
+            except (RowError, ProblemRefused) as exc:
+                tally.skipped.append((number, str(exc)))
+                record = {"format": dataset.name, "source_id": source_id, "problem": None, "skipped": str(exc)}
+            if map_out is not None:
+                map_out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return tally
+
+
+def _summary(tally: Tally, where: str, console: Console) -> None:
+    table = Table(title=f"imported into {where}")
+    table.add_column("")
+    table.add_column("", justify="right")
+    table.add_row("imported", str(tally.imported))
+    table.add_row("unchanged (already stored)", str(tally.unchanged))
+    table.add_row("skipped", str(len(tally.skipped)))
+    if tally.cases:
+        ordered = sorted(tally.cases)
+        table.add_row(
+            "tests per problem (min / median / max)", f"{ordered[0]} / {ordered[len(ordered) // 2]} / {ordered[-1]}"
+        )
+    for kind, count in sorted(tally.kinds.items()):
+        table.add_row(f"judged by {kind} tests", str(count))
+    console.print(table)
+    for number, reason in tally.skipped[:_SHOWN_SKIPS]:
+        console.print(f"skipped row {number}: {reason}", markup=False, highlight=False, soft_wrap=True)
+    if len(tally.skipped) > _SHOWN_SKIPS:
+        console.print(f"... and {len(tally.skipped) - _SHOWN_SKIPS} more skipped rows (--map-out lists them all)")
+
+
+async def _main(args: argparse.Namespace, console: Console) -> Tally:
+    destination: Destination = ServiceDestination(args.url) if args.url else LocalDestination(Settings())
+    map_out = args.map_out.open("w", encoding="utf-8") if args.map_out else None
+    try:
+        tally = await _run(args, destination, console, map_out)
+    finally:
+        if map_out is not None:
+            map_out.close()
+        await destination.aclose()
+    _summary(tally, destination.where, console)
+    return tally
+
+
+def run_import_command(args: argparse.Namespace) -> int:
+    """0 when any problem was stored or found unchanged, 1 when every row was skipped, 2 when
+    the file cannot be read."""
+    console = Console()
+    try:
+        read_rows(args.file)  # an unreadable file is one line, before anything starts
+    except UnreadableFile as exc:
+        print(f"reward-service problems import: {exc}", file=sys.stderr)
+        return 2
+    try:
+        tally = asyncio.run(_main(args, console))
+    except UnreadableFile as exc:
+        print(f"reward-service problems import: {exc}", file=sys.stderr)
+        return 2
+    return 0 if tally.imported or tally.unchanged else 1

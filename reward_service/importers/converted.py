@@ -1,0 +1,42 @@
+"""What a dataset row becomes: a problem body, the id it came with, its known solutions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class RowError(ValueError):
+    """The row cannot become a problem; the message says why (the row is skipped)."""
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A solution the dataset ships, in one of this service's language names."""
+
+    language: str
+    source: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Converted:
+    source_id: str
+    body: dict[str, Any]
+    solutions: tuple[Solution, ...] = field(default=())
+
+
+class DatasetFormat(Protocol):
+    """One dataset's public schema: `convert` raises RowError for a row it cannot use."""
+
+    name: str
+
+    def convert(self, row: Mapping[str, Any]) -> Converted: ...
+
+
+def required(row: Mapping[str, Any], key: str) -> Any:
+    value = row.get(key)
+    if value is None or value == "":
+        raise RowError(f"no `{key}`")
+    return value

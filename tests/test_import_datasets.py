@@ -1,0 +1,314 @@
+"""`reward-service problems import`: dataset files in their public schemas become stored problems
+that judge the dataset's own solutions, on both sandbox backends.
+
+The rows below follow the dataset cards (deepmind/code_contests, codeparrot/apps): field
+names, nesting, the CodeContests language enum, APPS's JSON strings and its call-based
+outputs wrapped in one-element lists.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from reward_service.app import create_app
+from reward_service.cli import main
+from tests.conftest import SANDBOX_BACKENDS, make_settings, require_backend
+
+SUM_PY = "a, b = map(int, input().split())\nprint(a + b)"
+SUM_CPP = "#include <iostream>\nint main() { long long a, b; std::cin >> a >> b; std::cout << a + b << std::endl; }"
+SUM_WRONG = "a, b = map(int, input().split())\nprint(a - b)"
+MAX_PY = "print(max(map(int, input().split())))"
+
+
+def codecontests_rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": "1000_A. Sum",
+            "description": "Print a + b.",
+            "public_tests": {"input": ["1 2\n"], "output": ["3\n"]},
+            "private_tests": {"input": ["5 7\n", "-3 3\n"], "output": ["12\n", "0\n"]},
+            "generated_tests": {"input": ["5 7\n", "100 1\n"], "output": ["12\n", "101\n"]},
+            "source": 2,
+            "difficulty": 7,
+            # 1 is Python 2 and 4 Java: not languages this service runs, so not solutions to validate with.
+            "solutions": {"language": [3, 2, 1, 4], "solution": [SUM_PY, SUM_CPP, "print 3", "class Main {}"]},
+            "incorrect_solutions": {"language": [3], "solution": [SUM_WRONG]},
+            "cf_contest_id": 1000,
+            "cf_index": "A",
+            "cf_points": 500.0,
+            "cf_rating": 800,
+            "cf_tags": ["math"],
+            "is_description_translated": False,
+            "untranslated_description": "",
+            "time_limit": {"seconds": 2, "nanos": 500000000},
+            "memory_limit_bytes": 256000000,
+            "input_file": "",
+            "output_file": "",
+        },
+        {
+            "name": "1548_C. The Three/Little Pigs",
+            "public_tests": {"input": ["1 5 3\n"], "output": ["5\n"]},
+            "private_tests": {"input": ["-1 -2 -3\n"], "output": ["-1\n"]},
+            "generated_tests": {"input": [], "output": []},
+            "solutions": {"language": [3], "solution": [MAX_PY]},
+            "incorrect_solutions": {"language": [], "solution": []},
+            "time_limit": None,
+            "memory_limit_bytes": 0,
+            "input_file": "",
+            "output_file": "",
+        },
+    ]
+
+
+APPS_ROWS = [
+    {
+        "problem_id": 4001,
+        "question": "Read a and b, print their sum.",
+        "solutions": json.dumps([SUM_PY]),
+        "input_output": json.dumps({"inputs": ["1 2\n", "5 7\n"], "outputs": ["3\n", "12\n"]}),
+        "difficulty": "introductory",
+        "url": "https://codeforces.com/problemset/problem/1/A",
+        "starter_code": "",
+    },
+    {
+        "problem_id": 4002,
+        "question": "Return the two numbers sorted, as a list.",
+        "solutions": json.dumps(["class Solution:\n    def order(self, a, b):\n        return sorted([a, b])"]),
+        # Call-based: each output is the return value wrapped in a one-element list.
+        "input_output": json.dumps({"fn_name": "order", "inputs": [[2, 1], [3, 4]], "outputs": [[[1, 2]], [[3, 4]]]}),
+        "difficulty": "interview",
+        "url": "https://leetcode.com/problems/order",
+        "starter_code": "class Solution:\n    def order(self, a, b):\n        ",
+    },
+    {
+        "problem_id": 4003,
+        "question": "Return a + b.",
+        "solutions": json.dumps(["def add(a, b):\n    return a + b"]),
+        "input_output": json.dumps({"fn_name": "add", "inputs": [[1, 2], [5, 7]], "outputs": [[3], [12]]}),
+        "difficulty": "introductory",
+        "url": "https://www.codewars.com/kata/add",
+        "starter_code": "def add(a, b):\n    ",
+    },
+]
+
+
+def write_jsonl(path: Path, rows: list[Any], extra_lines: tuple[str, ...] = ()) -> Path:
+    with path.open("w") as handle:
+        for row in rows:
+            handle.write(json.dumps(row) + "\n")
+        for line in extra_lines:
+            handle.write(line + "\n")
+    return path
+
+
+def run_import(*args: str) -> int:
+    with pytest.raises(SystemExit) as exited:
+        main(["problems", "import", *args])
+    return int(exited.value.code or 0)
+
+
+@pytest.fixture(scope="module")
+def problems_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("imported-problems")
+
+
+@pytest.fixture(scope="module")
+def imported(problems_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Both files imported into one embedded store; the map lines by (format, source id)."""
+    folder = tmp_path_factory.mktemp("datasets")
+    monkey = pytest.MonkeyPatch()
+    monkey.setenv("REWARD_PROBLEMS_DIR", str(problems_dir))
+    try:
+        contests = write_jsonl(folder / "code_contests.jsonl", codecontests_rows())
+        apps = write_jsonl(folder / "apps.jsonl", APPS_ROWS)
+        assert run_import("--format", "codecontests", str(contests), "--map-out", str(folder / "cc.map")) == 0
+        assert run_import("--format", "apps", str(apps), "--map-out", str(folder / "apps.map")) == 0
+    finally:
+        monkey.undo()
+    lines = [json.loads(line) for name in ("cc.map", "apps.map") for line in (folder / name).read_text().splitlines()]
+    return {f"{line['format']}/{line['source_id']}": line for line in lines}
+
+
+@pytest.fixture(scope="module", params=SANDBOX_BACKENDS)
+def judge(request: pytest.FixtureRequest, problems_dir: Path) -> Iterator[TestClient]:
+    require_backend(request.param)
+    settings = make_settings(
+        sandbox_backend=request.param, sandbox_pool_size=2, code_time_s=10.0, problems_dir=problems_dir
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def verdict(client: TestClient, problem: str, program: str, language: str = "python") -> str:
+    item = {
+        "id": "x",
+        "task": "code",
+        "problem": problem,
+        "language": language,
+        "response": f"```{language}\n{program}\n```",
+    }
+    response = client.post("/score", json={"items": [item]})
+    assert response.status_code == 200, response.text
+    result = response.json()["results"][0]
+    assert result["score"] is not None, result
+    return str(result["status"])
+
+
+def test_the_map_names_each_problem_by_an_id_a_url_can_carry(imported: dict[str, dict[str, Any]]) -> None:
+    sum_problem = imported["codecontests/1000_A. Sum"]
+    assert sum_problem["problem"].startswith("codecontests:1000_A.-Sum-") and sum_problem["tests"] == 4
+    pigs = imported["codecontests/1548_C. The Three/Little Pigs"]["problem"]
+    assert "/" not in pigs and " " not in pigs
+    assert imported["apps/4001"]["problem"] == "apps:4001"
+
+
+def test_limits_come_from_the_dataset(imported: dict[str, dict[str, Any]], problems_dir: Path) -> None:
+    stored = json.loads((problems_dir / f"{imported['codecontests/1000_A. Sum']['problem']}.json").read_text())
+    body = json.loads(stored["body"])
+    assert body["limits"] == {"time_s": 2.5, "memory_mb": 245}
+    assert body["tests"]["compare"] == "tokens" and len(body["tests"]["cases"]) == 4  # the repeated generated test once
+
+
+@pytest.mark.parametrize(
+    ("key", "program", "language", "expected"),
+    [
+        ("codecontests/1000_A. Sum", SUM_PY, "python", "accepted"),
+        ("codecontests/1000_A. Sum", SUM_CPP, "cpp", "accepted"),
+        ("codecontests/1000_A. Sum", SUM_WRONG, "python", "wrong_answer"),
+        ("codecontests/1548_C. The Three/Little Pigs", MAX_PY, "python", "accepted"),
+        (
+            "codecontests/1548_C. The Three/Little Pigs",
+            "print(min(map(int, input().split())))",
+            "python",
+            "wrong_answer",
+        ),
+        ("apps/4001", SUM_PY, "python", "accepted"),
+        ("apps/4001", SUM_WRONG, "python", "wrong_answer"),
+        # Wrapped outputs: the list the function returns, or the wrapping list itself, both count.
+        (
+            "apps/4002",
+            "class Solution:\n    def order(self, a, b):\n        return sorted([a, b])",
+            "python",
+            "accepted",
+        ),
+        (
+            "apps/4002",
+            "class Solution:\n    def order(self, a, b):\n        return [sorted([a, b])]",
+            "python",
+            "accepted",
+        ),
+        ("apps/4002", "class Solution:\n    def order(self, a, b):\n        return [a, b]", "python", "wrong_answer"),
+        ("apps/4003", "def add(a, b):\n    return a + b", "python", "accepted"),
+        ("apps/4003", "def add(a, b):\n    return [a + b]", "python", "accepted"),
+        ("apps/4003", "def add(a, b):\n    return a * b", "python", "wrong_answer"),
+    ],
+)
+def test_imported_problems_judge_right_and_wrong_solutions(
+    imported: dict[str, dict[str, Any]], judge: TestClient, key: str, program: str, language: str, expected: str
+) -> None:
+    status = verdict(judge, imported[key]["problem"], program, language)
+    assert status == expected if expected == "accepted" else status != "accepted", status
+
+
+def test_importing_again_stores_nothing_new(
+    imported: dict[str, dict[str, Any]], problems_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REWARD_PROBLEMS_DIR", str(problems_dir))
+    before = {path.name: path.stat().st_mtime_ns for path in problems_dir.iterdir()}
+    contests = write_jsonl(tmp_path / "again.jsonl", codecontests_rows())
+    assert run_import("--format", "codecontests", str(contests), "--map-out", str(tmp_path / "map")) == 0
+    assert {path.name: path.stat().st_mtime_ns for path in problems_dir.iterdir()} == before
+    hashes = [json.loads(line)["hash"] for line in (tmp_path / "map").read_text().splitlines()]
+    assert hashes == [
+        imported["codecontests/1000_A. Sum"]["hash"],
+        imported["codecontests/1548_C. The Three/Little Pigs"]["hash"],
+    ]
+
+
+def test_bad_rows_are_skipped_with_their_line_and_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("REWARD_PROBLEMS_DIR", str(tmp_path / "store"))
+    good = codecontests_rows()[0]
+    no_output = {**good, "name": "no output", "private_tests": {"input": ["1 1\n"], "output": [None]}}
+    files = {**good, "name": "files", "input_file": "input.txt", "output_file": "output.txt"}
+    uneven = {**good, "name": "uneven", "public_tests": {"input": ["1 2\n", "3 4\n"], "output": ["3\n"]}}
+    no_tests = {"name": "empty", "public_tests": {"input": [], "output": []}}
+    path = write_jsonl(
+        tmp_path / "mixed.jsonl", [good, no_output, files, uneven, no_tests, {"description": "no name"}], ("{not json",)
+    )
+    assert run_import("--format", "codecontests", str(path), "--map-out", str(tmp_path / "map")) == 0
+    out = capsys.readouterr().out
+    for line, reason in [
+        (2, "test 0 has no input or output text"),
+        (3, "named files"),
+        (4, "2 inputs but 1 outputs"),
+        (5, "no tests"),
+        (6, "no `name`"),
+        (7, "not JSON"),
+    ]:
+        assert f"skipped row {line}: " in out and reason in out, (line, reason, out)
+    records = [json.loads(line) for line in (tmp_path / "map").read_text().splitlines()]
+    assert [record["problem"] is not None for record in records] == [True, False, False, False, False, False]
+    assert sorted(path.name for path in (tmp_path / "store").iterdir()) == [f"{records[0]['problem']}.json"]
+
+
+def test_an_unreadable_file_or_an_unknown_format_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_import("--format", "codecontests", str(tmp_path / "missing.jsonl")) == 2
+    assert "no such file" in capsys.readouterr().err
+    fake = tmp_path / "fake.parquet"
+    fake.write_text("{}\n")
+    assert run_import("--format", "apps", str(fake)) == 2
+    assert "not a Parquet file" in capsys.readouterr().err
+    assert run_import("--format", "nonsense", str(fake)) == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_parquet_as_the_hub_ships_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pyarrow = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as parquet
+
+    monkeypatch.setenv("REWARD_PROBLEMS_DIR", str(tmp_path / "store"))
+    parquet.write_table(pyarrow.Table.from_pylist(APPS_ROWS), tmp_path / "train-00000-of-00001.parquet")
+    assert run_import("--format", "apps", str(tmp_path / "train-00000-of-00001.parquet")) == 0
+    assert len(list((tmp_path / "store").iterdir())) == 3
+
+
+def test_import_into_a_running_service(tmp_path: Path) -> None:
+    from reward_client import RewardClient
+
+    from devstack.subprocess_server import running_server
+
+    apps = write_jsonl(tmp_path / "apps.jsonl", APPS_ROWS)
+    environment = {
+        "REWARD_PROBLEMS_DIR": str(tmp_path / "served"),
+        "REWARD_LOG_LEVEL": "warning",
+        "REWARD_WORKERS": "1",
+    }
+    with running_server(environment) as url:
+        assert run_import("--format", "apps", str(apps), "--url", url, "--map-out", str(tmp_path / "map")) == 0
+        assert run_import("--format", "apps", str(apps), "--url", url, "--map-out", str(tmp_path / "again")) == 0
+        first = (tmp_path / "map").read_text().splitlines()
+        assert first == (tmp_path / "again").read_text().splitlines()
+        with RewardClient(url) as client:
+            stored = client.get_problem("apps:4003")
+            assert stored is not None and stored["problem"]["tests"]["wrapped"] is True
+            [result] = client.score(
+                [
+                    {
+                        "task": "code",
+                        "problem": "apps:4003",
+                        "language": "python",
+                        "response": "```python\ndef add(a, b):\n    return a + b\n```",
+                    }
+                ]
+            )
+            assert result.status == "accepted", result
