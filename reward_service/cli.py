@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     problems = commands.add_parser("problems", help="manage stored problems: import contest datasets")
     problem_commands = problems.add_subparsers(dest="problems_command", required=True)
     importer = problem_commands.add_parser(
-        "import", help="store a dataset's problems (codecontests, apps) under ids derived from its own"
+        "import", help="store a dataset's problems (codecontests, apps, taco, livecodebench, humaneval, mbpp)"
     )
     add_import_arguments(importer)
     importer.set_defaults(handler=_import_problems)

@@ -8,7 +8,12 @@ outputs wrapped in one-element lists.
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import pickle
+import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -98,6 +103,110 @@ APPS_ROWS = [
 ]
 
 
+def lcb_private(tests: list[dict[str, str]]) -> str:
+    """LiveCodeBench's encoding of its private tests: base64 of zlib of a pickled JSON string."""
+    return base64.b64encode(zlib.compress(pickle.dumps(json.dumps(tests)))).decode()
+
+
+class _Exploit:
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (os.system, (f"touch {PWNED}",))
+
+
+PWNED = Path(tempfile.gettempdir()) / "reward-import-pwned"
+
+TACO_ROWS = [
+    {
+        "question": "Print a + b.",
+        "solutions": json.dumps([SUM_PY]),
+        "starter_code": "",
+        "input_output": json.dumps({"inputs": ["1 2\n", "5 7\n"], "outputs": ["3\n", "12\n"]}),
+        "difficulty": "EASY",
+        "raw_tags": "['math']",
+        "name": "Sum",
+        "source": "codeforces",
+        "tags": ["Mathematics"],
+        "skill_types": [],
+        "url": "https://codeforces.com/problemset/problem/99/Z",
+        "Expected Auxiliary Space": None,
+        "time_limit": "1.5 seconds",
+        "date": "2020-01-01",
+        "picture_num": "0",
+        "memory_limit": "256 megabytes",
+        "Expected Time Complexity": None,
+    },
+    {
+        "question": "Return a + b.",
+        "solutions": json.dumps(["def add(a, b):\n    return a + b"]),
+        "starter_code": "def add(a, b):\n    ",
+        "input_output": json.dumps({"fn_name": "add", "inputs": [[1, 2]], "outputs": [[3]]}),
+        "difficulty": "EASY",
+        "name": "add",
+        "source": "codewars",
+        "url": "",
+        "time_limit": "None",
+        "memory_limit": "None",
+    },
+]
+
+LCB_ROWS = [
+    {
+        "question_title": "Sum",
+        "question_content": "Print a + b.",
+        "platform": "atcoder",
+        "question_id": "abc999_a",
+        "contest_id": "abc999",
+        "contest_date": "2024-08-01T00:00:00",
+        "starter_code": "",
+        "difficulty": "easy",
+        "public_test_cases": json.dumps([{"input": "1 2\n", "output": "3\n", "testtype": "stdin"}]),
+        "private_test_cases": lcb_private([{"input": "5 7\n", "output": "12\n", "testtype": "stdin"}]),
+        "metadata": "{}",
+    },
+    {
+        "question_title": "Two Sum Count",
+        "question_content": "Return a + b.",
+        "platform": "leetcode",
+        "question_id": "3999",
+        "contest_id": "weekly-contest-999",
+        "contest_date": "2024-08-02T00:00:00",
+        "starter_code": "class Solution:\n    def addUp(self, nums: List[int], k: int) -> int:\n        ",
+        "difficulty": "easy",
+        "public_test_cases": json.dumps([{"input": "[1, 2]\n3", "output": "6", "testtype": "functional"}]),
+        "private_test_cases": lcb_private([{"input": "[]\n5", "output": "5", "testtype": "functional"}]),
+        "metadata": json.dumps({"func_name": "addUp"}),
+    },
+    {
+        "question_title": "Crafted",
+        "question_id": "crafted",
+        "public_test_cases": json.dumps([{"input": "1\n", "output": "1\n", "testtype": "stdin"}]),
+        "private_test_cases": base64.b64encode(zlib.compress(pickle.dumps(_Exploit()))).decode(),
+        "metadata": "{}",
+    },
+]
+
+HUMANEVAL_ROWS = [
+    {
+        "task_id": "HumanEval/999",
+        "prompt": 'def add(a: int, b: int) -> int:\n    """Add a and b."""\n',
+        "canonical_solution": "    return a + b\n",
+        "test": "METADATA = {}\n\n\ndef check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(-1, 1) == 0\n",
+        "entry_point": "add",
+    }
+]
+
+MBPP_ROWS = [
+    {
+        "task_id": 9001,
+        "text": "Write a function to add two numbers.",
+        "code": "def add(a, b):\n    return a + b",
+        "test_list": ["assert add(1, 2) == 3", "assert add(-1, 1) == 0"],
+        "test_setup_code": "",
+        "challenge_test_list": [],
+    }
+]
+
+
 def write_jsonl(path: Path, rows: list[Any], extra_lines: tuple[str, ...] = ()) -> Path:
     with path.open("w") as handle:
         for row in rows:
@@ -125,13 +234,20 @@ def imported(problems_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     monkey = pytest.MonkeyPatch()
     monkey.setenv("REWARD_PROBLEMS_DIR", str(problems_dir))
     try:
-        contests = write_jsonl(folder / "code_contests.jsonl", codecontests_rows())
-        apps = write_jsonl(folder / "apps.jsonl", APPS_ROWS)
-        assert run_import("--format", "codecontests", str(contests), "--map-out", str(folder / "cc.map")) == 0
-        assert run_import("--format", "apps", str(apps), "--map-out", str(folder / "apps.map")) == 0
+        files = {
+            "codecontests": codecontests_rows(),
+            "apps": APPS_ROWS,
+            "taco": TACO_ROWS,
+            "livecodebench": LCB_ROWS,
+            "humaneval": HUMANEVAL_ROWS,
+            "mbpp": MBPP_ROWS,
+        }
+        for name, rows in files.items():
+            path = write_jsonl(folder / f"{name}.jsonl", rows)
+            assert run_import("--format", name, str(path), "--map-out", str(folder / f"{name}.map")) == 0
     finally:
         monkey.undo()
-    lines = [json.loads(line) for name in ("cc.map", "apps.map") for line in (folder / name).read_text().splitlines()]
+    lines = [json.loads(line) for name in files for line in (folder / f"{name}.map").read_text().splitlines()]
     return {f"{line['format']}/{line['source_id']}": line for line in lines}
 
 
@@ -207,6 +323,28 @@ def test_limits_come_from_the_dataset(imported: dict[str, dict[str, Any]], probl
         ("apps/4003", "def add(a, b):\n    return a + b", "python", "accepted"),
         ("apps/4003", "def add(a, b):\n    return [a + b]", "python", "accepted"),
         ("apps/4003", "def add(a, b):\n    return a * b", "python", "wrong_answer"),
+        ("taco/https://codeforces.com/problemset/problem/99/Z", SUM_PY, "python", "accepted"),
+        ("taco/https://codeforces.com/problemset/problem/99/Z", SUM_WRONG, "python", "wrong_answer"),
+        ("taco/codewars/add", "def add(a, b):\n    return a + b", "python", "accepted"),
+        ("taco/codewars/add", "def add(a, b):\n    return a - b", "python", "wrong_answer"),
+        ("livecodebench/abc999_a", SUM_PY, "python", "accepted"),
+        ("livecodebench/abc999_a", "print(3)", "python", "wrong_answer"),  # passes the public test only
+        (
+            "livecodebench/3999",
+            "class Solution:\n    def addUp(self, nums, k):\n        return sum(nums) + k",
+            "python",
+            "accepted",
+        ),
+        (
+            "livecodebench/3999",
+            "class Solution:\n    def addUp(self, nums, k):\n        return 6",
+            "python",
+            "wrong_answer",
+        ),
+        ("humaneval/HumanEval/999", "def add(a, b):\n    return a + b", "python", "accepted"),
+        ("humaneval/HumanEval/999", "def add(a, b):\n    return a * b", "python", "wrong_answer"),
+        ("mbpp/9001", "def add(a, b):\n    return a + b", "python", "accepted"),
+        ("mbpp/9001", "def add(a, b):\n    return 3", "python", "wrong_answer"),
     ],
 )
 def test_imported_problems_judge_right_and_wrong_solutions(
@@ -214,6 +352,22 @@ def test_imported_problems_judge_right_and_wrong_solutions(
 ) -> None:
     status = verdict(judge, imported[key]["problem"], program, language)
     assert status == expected if expected == "accepted" else status != "accepted", status
+
+
+def test_dataset_limits_and_ids_without_ids(imported: dict[str, dict[str, Any]], problems_dir: Path) -> None:
+    taco = imported["taco/https://codeforces.com/problemset/problem/99/Z"]
+    body = json.loads(json.loads((problems_dir / f"{taco['problem']}.json").read_text())["body"])
+    assert body["limits"] == {"time_s": 1.5, "memory_mb": 256}
+    assert "limits" not in json.loads(
+        json.loads((problems_dir / f"{imported['taco/codewars/add']['problem']}.json").read_text())["body"]
+    )
+
+
+def test_livecodebench_private_tests_can_hold_no_code(imported: dict[str, dict[str, Any]]) -> None:
+    crafted = imported["livecodebench/crafted"]
+    assert crafted["problem"] is None and "cannot be decoded" in crafted["skipped"], crafted
+    assert not PWNED.exists()
+    assert imported["livecodebench/abc999_a"]["tests"] == 2  # public and private
 
 
 def test_importing_again_stores_nothing_new(

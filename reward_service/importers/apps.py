@@ -48,6 +48,9 @@ def python_solutions(row: Mapping[str, Any]) -> tuple[Solution, ...]:
 class Apps:
     name = "apps"
 
+    def source_id(self, row: Mapping[str, Any]) -> str:
+        return str(required(row, "problem_id"))
+
     def convert(self, row: Mapping[str, Any]) -> Converted:
-        source_id = str(required(row, "problem_id"))
+        source_id = self.source_id(row)
         return Converted(source_id, {"tests": io_tests(row)}, python_solutions(row))

@@ -74,8 +74,11 @@ def _solutions(row: Mapping[str, Any], key: str, correct: bool) -> list[Solution
 class CodeContests:
     name = "codecontests"
 
+    def source_id(self, row: Mapping[str, Any]) -> str:
+        return str(required(row, "name"))
+
     def convert(self, row: Mapping[str, Any]) -> Converted:
-        source_id = str(required(row, "name"))
+        source_id = self.source_id(row)
         if row.get("input_file") or row.get("output_file"):
             raise RowError("reads or writes named files instead of stdin/stdout, which the tests cannot express")
         body: dict[str, Any] = {"tests": {"kind": "stdio", "compare": "tokens", "cases": _cases(row)}}

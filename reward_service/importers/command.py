@@ -88,8 +88,8 @@ async def _run(args: argparse.Namespace, destination: Destination, console: Cons
             number, row = entry
             source_id = None
             try:
+                source_id = dataset.source_id(row)
                 converted = dataset.convert(row)
-                source_id = converted.source_id
                 record = await _import_one(converted, dataset.name, destination, seen, tally)
             except ValidationError as exc:
                 tally.skipped.append((number, _reason(exc)))

@@ -32,6 +32,10 @@ class DatasetFormat(Protocol):
 
     name: str
 
+    def source_id(self, row: Mapping[str, Any]) -> str:
+        """The dataset's own id of the row's problem; raises RowError when there is none."""
+        ...
+
     def convert(self, row: Mapping[str, Any]) -> Converted: ...
 
 
