@@ -448,10 +448,15 @@ def test_import_into_a_running_service(tmp_path: Path) -> None:
         "REWARD_WORKERS": "1",
     }
     with running_server(environment) as url:
-        assert run_import("--format", "apps", str(apps), "--url", url, "--map-out", str(tmp_path / "map")) == 0
+        assert (
+            run_import("--format", "apps", str(apps), "--url", url, "--validate", "--map-out", str(tmp_path / "map"))
+            == 0
+        )
         assert run_import("--format", "apps", str(apps), "--url", url, "--map-out", str(tmp_path / "again")) == 0
-        first = (tmp_path / "map").read_text().splitlines()
-        assert first == (tmp_path / "again").read_text().splitlines()
+        first = [json.loads(line) for line in (tmp_path / "map").read_text().splitlines()]
+        assert [record["valid"] for record in first] == [True, True, True]
+        again = [json.loads(line) for line in (tmp_path / "again").read_text().splitlines()]
+        assert [(r["problem"], r["hash"]) for r in again] == [(r["problem"], r["hash"]) for r in first]
         with RewardClient(url) as client:
             stored = client.get_problem("apps:4003")
             assert stored is not None and stored["problem"]["tests"]["wrapped"] is True
@@ -466,3 +471,39 @@ def test_import_into_a_running_service(tmp_path: Path) -> None:
                 ]
             )
             assert result.status == "accepted", result
+
+
+def test_validation_runs_the_datasets_own_solutions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store"
+    for name, value in {
+        "REWARD_PROBLEMS_DIR": str(store),
+        "REWARD_SANDBOX_POOL_SIZE": "1",
+        "REWARD_WORKERS": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    good = codecontests_rows()[0]
+    # Its expected output is wrong: the dataset's correct solutions are rejected.
+    broken = {**good, "name": "broken", "private_tests": {"input": ["2 2\n"], "output": ["5\n"]}}
+    # Only tests where a - b == a + b: the known-wrong solution passes.
+    weak = {
+        **good,
+        "name": "weak",
+        "public_tests": {"input": ["0 0\n"], "output": ["0\n"]},
+        "private_tests": {"input": [], "output": []},
+        "generated_tests": {"input": ["7 0\n"], "output": ["7\n"]},
+    }
+    unsolved = {**good, "name": "unsolved", "solutions": {"language": [], "solution": []}, "incorrect_solutions": {}}
+    path = write_jsonl(tmp_path / "cc.jsonl", [good, broken, weak, unsolved])
+    assert run_import("--format", "codecontests", str(path), "--drop-invalid", "--map-out", str(tmp_path / "map")) == 0
+    records = {record["source_id"]: record for record in map(json.loads, (tmp_path / "map").read_text().splitlines())}
+    assert records["1000_A. Sum"]["valid"] is True and records["1000_A. Sum"]["wrong_solution"] == "wrong_answer"
+    assert records["broken"]["valid"] is False and records["broken"]["dropped"] is True
+    assert "correct python solution 1: wrong_answer" in records["broken"]["rejected"][0]
+    assert records["weak"]["valid"] is True and records["weak"]["wrong_solution"] == "accepted"
+    assert records["unsolved"]["valid"] is None
+    stored = sorted(path.stem for path in store.iterdir())
+    assert stored == sorted(records[name]["problem"] for name in ("1000_A. Sum", "weak", "unsolved"))
+    out = capsys.readouterr().out
+    assert "invalid codecontests:broken: correct python solution 1: wrong_answer" in out

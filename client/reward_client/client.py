@@ -127,6 +127,15 @@ class RewardClient:
         """Store a problem (`PUT /problems/{id}`): its id, hash, cases and size as the service answers."""
         return checked_json(self._request("PUT", f"/problems/{quote(problem_id, safe='')}", encode_json(problem)))
 
+    def delete_problem(self, problem_id: str) -> bool:
+        """Forget a stored problem (`DELETE /problems/{id}`); False when there was none."""
+        response = self._request("DELETE", f"/problems/{quote(problem_id, safe='')}")
+        if response.status_code == 404:
+            return False
+        if not response.is_success:
+            checked_json(response)
+        return True
+
     def get_problem(self, problem_id: str) -> Any | None:
         """A stored problem (`GET /problems/{id}`: id, hash, problem), or None when there is none."""
         response = self._request("GET", f"/problems/{quote(problem_id, safe='')}")

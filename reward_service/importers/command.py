@@ -12,12 +12,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from pydantic import ValidationError
+from reward_client.config import TOKEN_ENV
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -27,8 +29,10 @@ from reward_service.importers.destinations import Destination, LocalDestination,
 from reward_service.importers.formats import FORMATS
 from reward_service.importers.ids import problem_id
 from reward_service.importers.rows import BadRow, UnreadableFile, read_rows
+from reward_service.importers.validate import Validator
 from reward_service.problems.admit import ProblemRefused
 from reward_service.schemas import ProblemBody
+from reward_service.score_file.scorers import HttpScorer, InProcessScorer, Scorer
 from reward_service.settings import Settings
 
 _SHOWN_SKIPS = 20
@@ -38,6 +42,11 @@ _SHOWN_SKIPS = 20
 class Tally:
     imported: int = 0
     unchanged: int = 0
+    valid: int = 0
+    undecided: int = 0
+    invalid: list[tuple[str, str]] = field(default_factory=list)
+    dropped: int = 0
+    weak: list[str] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
     cases: list[int] = field(default_factory=list)
     kinds: Counter[str] = field(default_factory=Counter)
@@ -48,8 +57,33 @@ def _reason(exc: ValidationError) -> str:
     return f"not a valid problem: {'.'.join(map(str, first['loc']))}: {first['msg']}"
 
 
+async def _validate(
+    problem: str, converted: Converted, destination: Destination, validator: Validator, drop: bool, tally: Tally
+) -> dict[str, Any]:
+    validation = await validator.validate(problem, converted.solutions)
+    if validation.wrong_solution == "accepted":
+        tally.weak.append(problem)
+    if validation.valid is None:
+        tally.undecided += 1
+    elif validation.valid:
+        tally.valid += 1
+    else:
+        tally.invalid.append((problem, validation.rejected[0]))
+        if drop:
+            await destination.delete(problem)
+            tally.dropped += 1
+            return {**validation.as_record(), "problem": None, "dropped": True}
+    return validation.as_record()
+
+
 async def _import_one(
-    converted: Converted, format_name: str, destination: Destination, seen: set[str], tally: Tally
+    converted: Converted,
+    format_name: str,
+    destination: Destination,
+    seen: set[str],
+    tally: Tally,
+    validator: Validator | None,
+    drop: bool,
 ) -> dict[str, Any]:
     record: dict[str, Any] = {"format": format_name, "source_id": converted.source_id}
     body = ProblemBody.model_validate(converted.body)
@@ -64,10 +98,19 @@ async def _import_one(
         tally.unchanged += 1
     tally.cases.append(stored.cases)
     tally.kinds[body.tests.kind] += 1
-    return {**record, "problem": problem, "hash": stored.hash, "tests": stored.cases, "valid": None}
+    record.update({"problem": problem, "hash": stored.hash, "tests": stored.cases, "valid": None})
+    if validator is not None:
+        record.update(await _validate(problem, converted, destination, validator, drop, tally))
+    return record
 
 
-async def _run(args: argparse.Namespace, destination: Destination, console: Console, map_out: IO[str] | None) -> Tally:
+async def _run(
+    args: argparse.Namespace,
+    destination: Destination,
+    validator: Validator | None,
+    console: Console,
+    map_out: IO[str] | None,
+) -> Tally:
     dataset = FORMATS[args.format]
     tally = Tally()
     seen: set[str] = set()
@@ -90,7 +133,9 @@ async def _run(args: argparse.Namespace, destination: Destination, console: Cons
             try:
                 source_id = dataset.source_id(row)
                 converted = dataset.convert(row)
-                record = await _import_one(converted, dataset.name, destination, seen, tally)
+                record = await _import_one(
+                    converted, dataset.name, destination, seen, tally, validator, args.drop_invalid
+                )
             except ValidationError as exc:
                 tally.skipped.append((number, _reason(exc)))
                 record = {"format": dataset.name, "source_id": source_id, "problem": None, "skipped": _reason(exc)}
@@ -102,7 +147,7 @@ async def _run(args: argparse.Namespace, destination: Destination, console: Cons
     return tally
 
 
-def _summary(tally: Tally, where: str, console: Console) -> None:
+def _summary(tally: Tally, where: str, validated: bool, console: Console) -> None:
     table = Table(title=f"imported into {where}")
     table.add_column("")
     table.add_column("", justify="right")
@@ -116,23 +161,47 @@ def _summary(tally: Tally, where: str, console: Console) -> None:
         )
     for kind, count in sorted(tally.kinds.items()):
         table.add_row(f"judged by {kind} tests", str(count))
+    if validated:
+        table.add_row("valid (their correct solutions pass)", str(tally.valid))
+        table.add_row("invalid (a correct solution rejected)", str(len(tally.invalid)))
+        table.add_row("dropped (invalid, removed)", str(tally.dropped))
+        table.add_row("undecided (no solution to run, or ours failed)", str(tally.undecided))
+        table.add_row("weak tests (a known-wrong solution passes)", str(len(tally.weak)))
     console.print(table)
+    for problem, reason in tally.invalid[:_SHOWN_SKIPS]:
+        console.print(f"invalid {problem}: {reason}", markup=False, highlight=False, soft_wrap=True)
     for number, reason in tally.skipped[:_SHOWN_SKIPS]:
         console.print(f"skipped row {number}: {reason}", markup=False, highlight=False, soft_wrap=True)
     if len(tally.skipped) > _SHOWN_SKIPS:
         console.print(f"... and {len(tally.skipped) - _SHOWN_SKIPS} more skipped rows (--map-out lists them all)")
 
 
+def _scorer(args: argparse.Namespace, settings: Settings) -> Scorer:
+    if args.url:
+        return HttpScorer(args.url, token=os.environ.get(TOKEN_ENV))
+    return InProcessScorer(settings)
+
+
 async def _main(args: argparse.Namespace, console: Console) -> Tally:
-    destination: Destination = ServiceDestination(args.url) if args.url else LocalDestination(Settings())
+    settings = Settings()
+    destination: Destination = ServiceDestination(args.url) if args.url else LocalDestination(settings)
+    validating = args.validate or args.drop_invalid
+    scorer = _scorer(args, settings) if validating else None
     map_out = args.map_out.open("w", encoding="utf-8") if args.map_out else None
     try:
-        tally = await _run(args, destination, console, map_out)
+        validator = None
+        if scorer is not None:
+            await scorer.start()
+            languages = [name.strip() for name in args.validate_languages.split(",") if name.strip()]
+            validator = Validator(scorer, args.validate_solutions, languages)
+        tally = await _run(args, destination, validator, console, map_out)
     finally:
         if map_out is not None:
             map_out.close()
+        if scorer is not None:
+            await scorer.aclose()
         await destination.aclose()
-    _summary(tally, destination.where, console)
+    _summary(tally, destination.where, validating, console)
     return tally
 
 

@@ -35,6 +35,8 @@ class Destination(Protocol):
         """Store the problem (unless it is there unchanged); raises ProblemRefused."""
         ...
 
+    async def delete(self, problem_id: str) -> None: ...
+
     async def aclose(self) -> None: ...
 
 
@@ -54,6 +56,9 @@ class LocalDestination:
             return Stored(existing.hash, False, admitted.cases)
         await self._store.put(admitted.stored)
         return Stored(admitted.stored.hash, True, admitted.cases)
+
+    async def delete(self, problem_id: str) -> None:
+        await self._store.delete(problem_id)
 
     async def aclose(self) -> None:
         await self._store.aclose()
@@ -80,6 +85,9 @@ class ServiceDestination:
 
     async def store(self, problem_id: str, body: ProblemBody) -> Stored:
         return await asyncio.to_thread(self._store_now, problem_id, body)
+
+    async def delete(self, problem_id: str) -> None:
+        await asyncio.to_thread(self._client.delete_problem, problem_id)
 
     async def aclose(self) -> None:
         self._client.close()
