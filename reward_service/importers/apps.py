@@ -16,7 +16,7 @@ from typing import Any
 
 from reward_client.dataset_tests import loads_spec, tests_from_io
 
-from reward_service.importers.converted import Converted, RowError, Solution, required
+from reward_service.importers.converted import Converted, IdField, RowError, Solution, required
 
 
 def io_tests(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -45,11 +45,9 @@ def python_solutions(row: Mapping[str, Any]) -> tuple[Solution, ...]:
     return tuple(Solution("python", source, True) for source in sources if isinstance(source, str) and source.strip())
 
 
-class Apps:
+class Apps(IdField):
+    id_field = "problem_id"
     name = "apps"
-
-    def source_id(self, row: Mapping[str, Any]) -> str:
-        return str(required(row, "problem_id"))
 
     def convert(self, row: Mapping[str, Any]) -> Converted:
         source_id = self.source_id(row)

@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from reward_service.importers.converted import Converted, RowError, Solution, required
+from reward_service.importers.converted import Converted, IdField, RowError, Solution
 
 # The dataset's language enum, for the languages this service runs (Python 2 and Java not).
 _LANGUAGES = {2: "cpp", 3: "python"}
@@ -71,11 +71,9 @@ def _solutions(row: Mapping[str, Any], key: str, correct: bool) -> list[Solution
     return found
 
 
-class CodeContests:
+class CodeContests(IdField):
+    id_field = "name"
     name = "codecontests"
-
-    def source_id(self, row: Mapping[str, Any]) -> str:
-        return str(required(row, "name"))
 
     def convert(self, row: Mapping[str, Any]) -> Converted:
         source_id = self.source_id(row)

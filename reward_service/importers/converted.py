@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 
 class RowError(ValueError):
@@ -44,3 +44,12 @@ def required(row: Mapping[str, Any], key: str) -> Any:
     if value is None or value == "":
         raise RowError(f"no `{key}`")
     return value
+
+
+class IdField:
+    """For a format whose rows name their problem in one field (`id_field`)."""
+
+    id_field: ClassVar[str]
+
+    def source_id(self, row: Mapping[str, Any]) -> str:
+        return str(required(row, self.id_field))

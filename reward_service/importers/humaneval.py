@@ -12,14 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reward_service.importers.converted import Converted, RowError, Solution, required
+from reward_service.importers.converted import Converted, IdField, RowError, Solution, required
 
 
-class HumanEval:
+class HumanEval(IdField):
+    id_field = "task_id"
     name = "humaneval"
-
-    def source_id(self, row: Mapping[str, Any]) -> str:
-        return str(required(row, "task_id"))
 
     def convert(self, row: Mapping[str, Any]) -> Converted:
         source_id = self.source_id(row)

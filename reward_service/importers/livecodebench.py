@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Mapping
 from typing import Any
 
-from reward_service.importers.converted import Converted, RowError, required
+from reward_service.importers.converted import Converted, IdField, RowError
 
 
 class _PlainUnpickler(pickle.Unpickler):
@@ -81,11 +81,9 @@ def _call_case(test: Mapping[str, Any], number: int) -> dict[str, Any]:
     return {"args": args, "expected": expected}
 
 
-class LiveCodeBench:
+class LiveCodeBench(IdField):
+    id_field = "question_id"
     name = "livecodebench"
-
-    def source_id(self, row: Mapping[str, Any]) -> str:
-        return str(required(row, "question_id"))
 
     def convert(self, row: Mapping[str, Any]) -> Converted:
         source_id = self.source_id(row)

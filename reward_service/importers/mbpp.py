@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reward_service.importers.converted import Converted, RowError, Solution, required
+from reward_service.importers.converted import Converted, IdField, RowError, Solution
 
 
 def _asserts(row: Mapping[str, Any], key: str) -> list[str]:
@@ -22,11 +22,9 @@ def _asserts(row: Mapping[str, Any], key: str) -> list[str]:
     return [line for line in given if line.strip()]
 
 
-class Mbpp:
+class Mbpp(IdField):
+    id_field = "task_id"
     name = "mbpp"
-
-    def source_id(self, row: Mapping[str, Any]) -> str:
-        return str(required(row, "task_id"))
 
     def convert(self, row: Mapping[str, Any]) -> Converted:
         source_id = self.source_id(row)
