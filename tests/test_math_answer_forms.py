@@ -26,7 +26,10 @@ FORMS = [
     ("x=3, y=4", "x=4, y=3", "wrong"),
     ("x=3, y=4", "a=3, b=4", "wrong"),
     ("x=3, y=4", "(x, y) = (3, 4)", "correct"),
-    ("x=3, y=4", "\\{3, 4\\}", "wrong"),
+    ("x=3, y=4", "\\{4, 3\\}", "correct"),  # a set of values: compared as a set
+    ("x = -5, p = \\frac{14}{3}", "(-5, \\frac{14}{3})", "correct"),  # in the order the reference writes them
+    ("x = -5, p = \\frac{14}{3}", "(\\frac{14}{3}, -5)", "wrong"),
+    ("x_1 = 2, x_2 = 5", "5, 2", "correct"),  # a solution set
     ("x = 3", "y = 3", "wrong"),
     ("x = 3", "3", "correct"),
     # Units: different units are wrong, unless the reference has none.

@@ -147,7 +147,7 @@ def answers_equivalent(
     for g, a in product(gold, answer):
         if decimals is None:
             a = _exact_decimals(a)
-        named = compare_named(g, a, equal)
+        named = compare_named(g, a, equal, gold_text)
         if named is not None:
             if named:
                 return True

@@ -6,13 +6,19 @@ against 2. Each of those scored a wrong answer as right. The rules here only eve
 a match into a mismatch:
 
 - Where names are given, values go with their names. Both named: the same names with
-  equal values. One side named (two or more names): the other side must be an ordered
-  tuple whose values, in the names' alphabetical order ((x, y), (a, b, c)), are equal.
+  equal values. A named reference against an ordered tuple: the tuple's values in the
+  order the reference writes its names (`x = -5, p = 14/3` is `(-5, 14/3)`), or, where
+  that cannot be read, in the names' alphabetical order ((x, y), (a, b, c)): one order,
+  never either. A named answer against an ordered
+  reference: the answer's values in alphabetical order of its names (`y = 3, x = 4` is
+  (4, 3), whatever order it lists them in). Against a set or a bare list of values (a
+  solution set, `x_1 = ..., x_2 = ...`), the values are compared as a set.
 - A set (written with braces) is not an ordered pair or interval, and neither is a number.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -57,11 +63,34 @@ def named_values(expr: Any) -> dict[str, Any] | None:
     return named or None
 
 
-def _in_name_order(named: dict[str, Any]) -> list[Any]:
-    return [named[name] for name in sorted(named)]
+_WRITTEN_NAME = re.compile(r"([A-Za-z])(?:_\{?\s*([A-Za-z0-9]+)\s*\}?)?\s*=")
 
 
-def compare_named(gold: Any, answer: Any, equal: Equal) -> bool | None:
+def _written_order(named: dict[str, Any], text: str) -> list[str] | None:
+    """The names in the order `text` writes them (`x_{1} = ..., x_{2} = ...`), when that can be read."""
+    order: list[str] = []
+    for match in _WRITTEN_NAME.finditer(text):
+        name = match.group(1) + (f"_{match.group(2)}" if match.group(2) else "")
+        if name in named and name not in order:
+            order.append(name)
+    return order if sorted(order) == sorted(named) else None
+
+
+def _same_values(values: list[Any], others: list[Any], equal: Equal) -> bool:
+    return len(values) == len(others) and all(equal(a, b) for a, b in zip(values, others, strict=True))
+
+
+def _same_set(values: list[Any], others: list[Any], equal: Equal) -> bool:
+    left = list(others)
+    for value in values:
+        match = next((index for index, other in enumerate(left) if equal(value, other)), None)
+        if match is None:
+            return False
+        del left[match]
+    return not left
+
+
+def compare_named(gold: Any, answer: Any, equal: Equal, gold_text: str = "") -> bool | None:
     """Whether named values agree, by name; None when neither side names two or more
     values (a single `x = 3` against 3 is left to the equation rules)."""
     gold_named, answer_named = named_values(gold), named_values(answer)
@@ -69,18 +98,18 @@ def compare_named(gold: Any, answer: Any, equal: Equal) -> bool | None:
         if gold_named.keys() != answer_named.keys():
             return False
         return all(equal(gold_named[name], answer_named[name]) for name in gold_named)
-    if gold_named is not None and len(gold_named) >= 2:
-        values = _ordered(answer)
-        gold_values = _in_name_order(gold_named)
-    elif answer_named is not None and len(answer_named) >= 2:
-        values = _ordered(gold)
-        gold_values = _in_name_order(answer_named)
-    else:
+    named, other = (gold_named, answer) if gold_named is not None else (answer_named, gold)
+    if named is None or len(named) < 2:
         return None
-    # Values without names are read in order: a set or a single number cannot say which is which.
-    if values is None or len(values) != len(gold_values):
-        return False
-    return all(equal(a, b) for a, b in zip(gold_values, values, strict=True))
+    if isinstance(other, sympy.FiniteSet):
+        return _same_set(list(named.values()), list(other), equal)
+    values = _ordered(other)
+    if values is None:
+        return False  # a single number, or something else: it cannot stand for several named values
+    # One order only, or any permutation of two values would pass: the reference's written
+    # order where it can be read, else alphabetical.
+    order = (_written_order(named, gold_text) if gold_named is not None else None) or sorted(named)
+    return _same_values([named[name] for name in order], values, equal)
 
 
 def _kind(expr: Any, written: str) -> str | None:
