@@ -38,6 +38,7 @@ FORMS = [
     ("5 cm", "5 m", "wrong"),
     ("12 \\text{ cm}^2", "12 \\text{ cm}", "wrong"),
     ("3 cm", "3\\,\\text{cm}", "correct"),
+    ("3 cm", "3 \\mathrm{~mm}", "wrong"),
     ("3 cm", "3 centimeters", "correct"),
     ("3 cm", "3", "correct"),
     ("3", "3 cm", "correct"),

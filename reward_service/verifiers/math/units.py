@@ -49,7 +49,7 @@ _POWER = r"(?:\^\s*\{?\s*([23])\s*\}?)?"
 _WORD = r"([A-Za-z]+|\^\s*\{?\\circ\}?|°|\\%|%)"
 _TRAILING = re.compile(
     r"(?<![A-Za-z\\])"  # a whole word, not the tail of a command or a longer word
-    r"(?:\\(?:text|mathrm|textrm|mbox|operatorname|rm)\s*\{\s*"
+    r"(?:\\(?:text|mathrm|textrm|mbox|operatorname|rm)\s*\{(?:\s|~|\\[,;: ])*"
     + _WORD
     + r"\s*"
     + _POWER
