@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import subprocess
 import sys
@@ -38,7 +39,7 @@ IMAGE = "reward-sandbox:0.1.0"
 # The interpreter the bwrap sandbox runs programs with, so the baseline pays the same start-up.
 PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else "python3"
 LIMITS = Limits(time_s=5.0, memory_mb=256, output_kb=64)
-PYTHON = LANGUAGES["python"]
+PYTHON_LANGUAGE = LANGUAGES["python"]
 
 
 def submissions(count: int) -> list[tuple[str, str, str]]:
@@ -91,7 +92,7 @@ async def run_pool(batch: list[tuple[str, str, str]], backend: str, concurrency:
 
         async def judge(program: str, given: str, expected: str) -> bool:
             tests = StdioTests((StdioCase(given, expected),))
-            verdict = await verify_code(CodeJob(program, PYTHON, tests, LIMITS), pool, CompileSettings())
+            verdict = await verify_code(CodeJob(program, PYTHON_LANGUAGE, tests, LIMITS), pool, CompileSettings())
             return verdict.status == "accepted"
 
         return await bounded(concurrency, [lambda s=s: judge(*s) for s in batch])
@@ -126,7 +127,8 @@ async def run_fresh_docker(batch: list[tuple[str, str, str]], concurrency: int) 
         )
         out, _ = await process.communicate((json.dumps(request) + "\n").encode())
         reply = json.loads(out.decode().splitlines()[0])
-        return reply["runs"][0]["stdout"].strip() == expected
+        # The driver sends a run's output as base64 (stdout_b64): programs may print any bytes.
+        return base64.b64decode(reply["runs"][0]["stdout_b64"]).decode().strip() == expected
 
     return await bounded(concurrency, [lambda s=s: judge(*s) for s in batch])
 

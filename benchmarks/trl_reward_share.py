@@ -12,7 +12,7 @@ real model is faster per token than this CPU run, and its completions are longer
 Read the seconds per completion (printed too) as the cost the service adds.
 
     python -m benchmarks.trl_reward_share [--prompts 16] [--generations 8] [--steps 4]
-        [--hidden-size 128] [--layers 4] [--reasoning-words 40]
+        [--hidden-size 128] [--layers 4] [--reasoning-words 40] [--teach-steps 400]
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def main() -> None:
     parser.add_argument("--hidden-size", type=int, default=128)
     parser.add_argument("--layers", type=int, default=4)
     parser.add_argument("--reasoning-words", type=int, default=40)
+    parser.add_argument("--teach-steps", type=int, default=400, help="supervised steps that teach the policy")
     args = parser.parse_args()
 
     import trl
@@ -58,7 +59,7 @@ def main() -> None:
     taught = lessons(args.prompts, args.reasoning_words)
     started = time.perf_counter()
     model, tokenizer = build_policy(
-        [lesson for lesson, _ in taught], hidden_size=args.hidden_size, layers=args.layers, steps=400
+        [lesson for lesson, _ in taught], hidden_size=args.hidden_size, layers=args.layers, steps=args.teach_steps
     )
     parameters = sum(p.numel() for p in model.parameters())
     print(f"policy: {parameters / 1e6:.2f} M parameters, taught in {time.perf_counter() - started:.1f} s")

@@ -53,13 +53,15 @@ class SandboxPool:
         try:
             self.reaped = await self.backend.reap()
             await self.backend.check()
+            self.unavailable = None
         except SandboxUnavailable as exc:
             self.unavailable = str(exc)
-            return
         except Exception as exc:  # a broken backend must not take math scoring down with it
             self.unavailable = f"the {self.backend.name} sandbox failed its start-up check: {type(exc).__name__}: {exc}"
+        if self.unavailable is not None:
+            # Said once, loudly: every code item would otherwise be a quiet sandbox_error.
+            log.error("sandbox: code items cannot run: %s", self.unavailable)
             return
-        self.unavailable = None
         log.info("sandbox: %s backend%s", self.backend.name, f", {self.backend.detail}" if self.backend.detail else "")
         if self.backend.warning is not None:
             self.warning = self.backend.warning

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
+import pytest
 from conftest import make_settings, math_item, score
 from fastapi.testclient import TestClient
 
@@ -181,3 +183,22 @@ def test_probes_docs_and_metrics(client: TestClient) -> None:
         "reward_workers 2.0",
     ):
         assert name in text
+
+
+def test_a_sandbox_that_cannot_start_is_said_at_start_up_and_in_readyz(caplog: pytest.LogCaptureFixture) -> None:
+    settings = make_settings(sandbox_backend="docker", sandbox_image="reward-sandbox:no-such-tag", sandbox_pool_size=1)
+    with caplog.at_level(logging.ERROR, logger="reward_sandbox"), TestClient(create_app(settings)) as degraded:
+        ready = degraded.get("/readyz")
+        # Math is still scored, so the service is ready; code is not, and says why.
+        assert ready.status_code == 200, ready.text
+        body = ready.json()
+        assert body["status"] == "degraded" and body["code"]["available"] is False, body
+        assert body["code"]["reason"], body
+        assert score(degraded, [math_item("m", "\\boxed{7}", "7")])[0]["status"] == "correct"
+    logged = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert any("code items cannot run" in message and body["code"]["reason"] in message for message in logged), logged
+
+
+def test_readyz_names_the_code_sandbox_when_it_runs(client: TestClient) -> None:
+    body = client.get("/readyz").json()
+    assert body["status"] == "ready" and body["code"]["available"] is True and body["code"]["backend"], body

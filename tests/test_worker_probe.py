@@ -45,3 +45,21 @@ def test_probe_without_a_redis_url_fails() -> None:
         [sys.executable, "-m", "reward_service.worker_probe"], env=env, capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 1 and "REWARD_REDIS_URL" in result.stderr
+
+
+def test_a_worker_whose_redis_is_unreachable_says_so_in_one_line() -> None:
+    import os
+    import subprocess
+    import sys
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "reward_service.cli", "worker", "--queue", "math", "--processes", "1"],
+        env={**os.environ, "REWARD_REDIS_URL": "redis://:secret@127.0.0.1:1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = finished.stdout + finished.stderr
+    assert finished.returncode == 1, output
+    assert "Traceback" not in output and "secret" not in output, output
+    assert "Redis at redis://:***@127.0.0.1:1 is unreachable" in output

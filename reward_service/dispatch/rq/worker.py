@@ -24,6 +24,7 @@ import os
 import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from redis import Redis
 from redis.client import Pipeline
@@ -129,6 +130,14 @@ class ChunkWorker(SimpleWorker):
         super().request_stop(signum, frame)
 
 
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def run_worker(task: str, processes: int | None, settings: Settings) -> int:
     """Serve ``task``'s queue until SIGINT/SIGTERM; returns the exit status."""
     configure_logging(settings)
@@ -136,6 +145,13 @@ def run_worker(task: str, processes: int | None, settings: Settings) -> int:
         log.error("reward-service worker needs Redis: set REWARD_REDIS_URL (or REDIS_URL)")
         return 2
     connection = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=30)
+    try:
+        connection.ping()
+    except RedisError as exc:
+        # At start-up an unreachable Redis is a configuration problem: say so once and stop.
+        # Once serving, losing Redis is an outage, and the loop below waits it out.
+        log.error("reward-service worker: Redis at %s is unreachable (%s)", _without_password(settings.redis_url), exc)
+        return 1
     started = time.perf_counter()
     with serving_chunks(build_verifier(settings, task, processes)) as verifier:
         report = verifier.sandbox_report()
@@ -147,22 +163,23 @@ def run_worker(task: str, processes: int | None, settings: Settings) -> int:
         )
         wait_s = 1.0
         while True:
-            worker = ChunkWorker(
-                [Queue(TASK_QUEUES[task], connection=connection)],
-                connection=connection,
-                worker_ttl=max(30, 3 * settings.rq_lease_s),
-                job_monitoring_interval=max(1, settings.rq_lease_s // 4),
-            )
-            worker.lease_s = settings.rq_lease_s
-            worker.sandbox_report = report
+            worker = None
             try:
+                worker = ChunkWorker(
+                    [Queue(TASK_QUEUES[task], connection=connection)],
+                    connection=connection,
+                    worker_ttl=max(30, 3 * settings.rq_lease_s),
+                    job_monitoring_interval=max(1, settings.rq_lease_s // 4),
+                )
+                worker.lease_s = settings.rq_lease_s
+                worker.sandbox_report = report
                 worker.work(logging_level=settings.log_level.upper())
                 if worker.stop_signalled:
                     return 0
                 log.warning("RQ worker loop ended unexpectedly; starting it again")
             except RedisError as exc:
                 log.warning("Redis unreachable (%s); reconnecting in %.0f s", exc, wait_s)
-                if worker.stop_signalled:
+                if worker is not None and worker.stop_signalled:
                     return 0
             time.sleep(wait_s)
             wait_s = min(wait_s * 2, _RECONNECT_MAX_WAIT_S)
