@@ -128,6 +128,14 @@ class _Tree:
             return [self.pid]
         return [pid for pid in _other_processes() if pid not in self.exclude]
 
+    def limit_hit(self, cpu_limit: float, memory_limit_kb: int | None) -> str | None:
+        """ "time" or "memory" when the tree is past that limit now, else None."""
+        if self.cpu_s() > cpu_limit:
+            return "time"
+        if memory_limit_kb and self.memory_kb() > memory_limit_kb:
+            return "memory"
+        return None
+
     def memory_kb(self) -> int:
         # Proportional set size: pages a forked child still shares with its parent count once.
         # Shared memory the run made and detached holds memory no process shows: it counts too.
@@ -289,11 +297,8 @@ def _run(
             break
         if now >= next_measure:
             next_measure = now + MEASURE_INTERVAL_S
-            if tree.cpu_s() > cpu_limit:
-                limit_hit = "time"
-                break
-            if memory_limit_kb and tree.memory_kb() > memory_limit_kb:
-                limit_hit = "memory"
+            limit_hit = tree.limit_hit(cpu_limit, memory_limit_kb)
+            if limit_hit is not None:
                 break
         # Without a pidfd, poll for the exit at a short interval.
         wait = min(remaining, max(next_measure - now, 0.001), MEASURE_INTERVAL_S if pidfd is not None else 0.02)
@@ -763,18 +768,12 @@ def _interact(
             limit_hit = "time"
             break
         if program.pid not in status:
-            if program_tree.cpu_s() > cpu_limit:
-                limit_hit = "time"
-                break
-            if memory_limit_kb and program_tree.memory_kb() > memory_limit_kb:
-                limit_hit = "memory"
+            limit_hit = program_tree.limit_hit(cpu_limit, memory_limit_kb)
+            if limit_hit is not None:
                 break
         if judge_proc.pid not in status:
-            if judge_tree.cpu_s() > judge_cpu_limit:
-                judge_limit = "time"
-                break
-            if judge_memory_limit_kb and judge_tree.memory_kb() > judge_memory_limit_kb:
-                judge_limit = "memory"
+            judge_limit = judge_tree.limit_hit(judge_cpu_limit, judge_memory_limit_kb)
+            if judge_limit is not None:
                 break
         readable, _, _ = select.select(list(streams), [], [], MEASURE_INTERVAL_S)
         for fd in readable:

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -28,7 +29,7 @@ from reward_service.importers.converted import Converted, RowError
 from reward_service.importers.destinations import Destination, LocalDestination, ServiceDestination
 from reward_service.importers.formats import FORMATS
 from reward_service.importers.ids import problem_id
-from reward_service.importers.rows import BadRow, UnreadableFile, read_rows
+from reward_service.importers.rows import BadRow, Row, UnreadableFile, read_rows
 from reward_service.importers.validate import Validator
 from reward_service.problems.admit import ProblemRefused
 from reward_service.schemas import ProblemBody
@@ -106,6 +107,7 @@ async def _import_one(
 
 async def _run(
     args: argparse.Namespace,
+    rows: Iterator[Row | BadRow],
     destination: Destination,
     validator: Validator | None,
     console: Console,
@@ -123,7 +125,7 @@ async def _run(
         transient=True,
     ) as progress:
         task = progress.add_task(args.file.name, total=None)
-        for entry in read_rows(args.file):
+        for entry in rows:
             progress.advance(task)
             if isinstance(entry, BadRow):
                 tally.skipped.append((entry.number, entry.reason))
@@ -182,7 +184,7 @@ def _scorer(args: argparse.Namespace, settings: Settings) -> Scorer:
     return InProcessScorer(settings)
 
 
-async def _main(args: argparse.Namespace, console: Console) -> Tally:
+async def _main(args: argparse.Namespace, rows: Iterator[Row | BadRow], console: Console) -> Tally:
     settings = Settings()
     destination: Destination = ServiceDestination(args.url) if args.url else LocalDestination(settings)
     validating = args.validate or args.drop_invalid
@@ -194,7 +196,7 @@ async def _main(args: argparse.Namespace, console: Console) -> Tally:
             await scorer.start()
             languages = [name.strip() for name in args.validate_languages.split(",") if name.strip()]
             validator = Validator(scorer, args.validate_solutions, languages)
-        tally = await _run(args, destination, validator, console, map_out)
+        tally = await _run(args, rows, destination, validator, console, map_out)
     finally:
         if map_out is not None:
             map_out.close()
@@ -210,13 +212,9 @@ def run_import_command(args: argparse.Namespace) -> int:
     the file cannot be read."""
     console = Console()
     try:
-        read_rows(args.file)  # an unreadable file is one line, before anything starts
+        rows = read_rows(args.file)  # an unreadable file is one line, before anything starts
     except UnreadableFile as exc:
         print(f"reward-service problems import: {exc}", file=sys.stderr)
         return 2
-    try:
-        tally = asyncio.run(_main(args, console))
-    except UnreadableFile as exc:
-        print(f"reward-service problems import: {exc}", file=sys.stderr)
-        return 2
+    tally = asyncio.run(_main(args, rows, console))
     return 0 if tally.imported or tally.unchanged else 1

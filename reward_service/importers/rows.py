@@ -44,6 +44,7 @@ def _jsonl(path: Path) -> Iterator[Row | BadRow]:
 
 
 def _parquet(path: Path) -> Iterator[Row | BadRow]:
+    """Opens the file now (so an unreadable one is said before any row), reads it lazily."""
     try:
         import pyarrow.parquet as parquet
     except ImportError as exc:
@@ -52,6 +53,10 @@ def _parquet(path: Path) -> Iterator[Row | BadRow]:
         source = parquet.ParquetFile(path)
     except Exception as exc:  # pyarrow raises its own error types for a file that is not Parquet
         raise UnreadableFile(f"{path} is not a Parquet file: {exc}") from exc
+    return _batches(source)
+
+
+def _batches(source: Any) -> Iterator[Row | BadRow]:
     number = 0
     for batch in source.iter_batches(batch_size=64):
         for row in batch.to_pylist():
@@ -60,7 +65,8 @@ def _parquet(path: Path) -> Iterator[Row | BadRow]:
 
 
 def read_rows(path: Path) -> Iterator[Row | BadRow]:
-    """(row number, row) for each row of `path`, or a BadRow; raises UnreadableFile."""
+    """(row number, row) for each row of `path`, or a BadRow; raises UnreadableFile at once,
+    before the first row, for a file that cannot be read at all."""
     if not path.is_file():
         raise UnreadableFile(f"{path}: no such file")
     with path.open("rb") as handle:

@@ -30,7 +30,6 @@ from reward_service.verifiers.jobs import DEFAULT_MATH_DECIMALS
 from reward_service.verifiers.math.shape import compare_named, shapes_differ
 
 _PRECISION_DIGITS = 40
-DEFAULT_DECIMALS = DEFAULT_MATH_DECIMALS
 # Exact operands: any relative gap beyond evalf noise is a real difference.
 _EXACT_RELATIVE_TOLERANCE = sympy.Float("1e-20")
 # A float operand was rounded by the model; math-verify's 6-decimal rounding
@@ -47,7 +46,7 @@ def _integer_valued(value: Any) -> bool:
     return bool((value - sympy.floor(value)) == 0)
 
 
-def clearly_different_numbers(a: Any, b: Any, decimals: int | None = DEFAULT_DECIMALS) -> bool:
+def clearly_different_numbers(a: Any, b: Any, decimals: int | None = DEFAULT_MATH_DECIMALS) -> bool:
     """True when ``a`` and ``b`` are both constant numbers whose values differ
     by more than rounding to ``decimals`` could explain, judged relative to their magnitude."""
     if not (isinstance(a, sympy.Expr) and isinstance(b, sympy.Expr)):
@@ -122,7 +121,7 @@ def _exact_decimals(expr: Any) -> Any:
 
 
 def _equal(decimals: int | None) -> Callable[[Any, Any], bool]:
-    rounding = decimals if decimals is not None else DEFAULT_DECIMALS
+    rounding = decimals if decimals is not None else DEFAULT_MATH_DECIMALS
 
     def equal(gold: Any, answer: Any) -> bool:
         if clearly_different_numbers(gold, answer, decimals):
@@ -137,7 +136,7 @@ def answers_equivalent(
     answer: Sequence[Any],
     gold_text: str = "",
     answer_text: str = "",
-    decimals: int | None = DEFAULT_DECIMALS,
+    decimals: int | None = DEFAULT_MATH_DECIMALS,
 ) -> bool:
     """Whether any parse of the answer matches any parse of the ground truth.
 

@@ -9,7 +9,8 @@ from time import perf_counter
 from typing import Any
 
 from reward_service.verifiers.budget import BudgetExceeded, time_budget
-from reward_service.verifiers.math.compare import DEFAULT_DECIMALS, answers_equivalent
+from reward_service.verifiers.jobs import DEFAULT_MATH_DECIMALS
+from reward_service.verifiers.math.compare import answers_equivalent
 from reward_service.verifiers.math.parse import (
     AnswerNotReadable,
     GroundTruthError,
@@ -24,7 +25,7 @@ _DETAIL_CHARS = 300
 
 
 def verify_math_answer(
-    answer: str, ground_truth: str, budget_s: float, decimals: int | None = DEFAULT_DECIMALS
+    answer: str, ground_truth: str, budget_s: float, decimals: int | None = DEFAULT_MATH_DECIMALS
 ) -> Verdict:
     """`decimals`: how closely a decimal answer must approximate an exact reference (see compare.py)."""
     started = perf_counter()
