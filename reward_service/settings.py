@@ -131,6 +131,11 @@ class Settings(BaseSettings):
     code_max_output_kb: int = Field(16384, ge=1, description="Cap on an item's `limits.output_kb`.")
     code_max_processes: int = Field(64, ge=4, description="Processes (threads included) one program may have.")
     code_compile_timeout_s: float = Field(30.0, gt=0, description="Wall time for compiling one program.")
+    testlib_header: Path | None = Field(
+        None,
+        description="Path to testlib.h (github.com/MikeMirzayanov/testlib), offered to every C++ checker and "
+        "interactor that includes it and does not ship its own. None is bundled.",
+    )
 
     # Scale-out and flow control (issue 4). Without a Redis URL everything stays in this process.
     redis_url: str | None = Field(
@@ -190,6 +195,19 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("testlib_header")
+    @classmethod
+    def _readable_header(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"REWARD_TESTLIB_HEADER: {value} is not a readable file")
+        return value
+
+    def judge_library(self) -> tuple[tuple[str, str], ...]:
+        """The headers offered to C++ judges, read once at start-up."""
+        if self.testlib_header is None:
+            return ()
+        return (("testlib.h", self.testlib_header.read_text(encoding="utf-8", errors="replace")),)
 
     @field_validator("openrlhf_options")
     @classmethod

@@ -29,6 +29,9 @@ HANG_ANSWER = "\\boxed{5^{5^{5^{5}}}+1}"
 HANG_GOLD = "2^{2^{2^{2}}}"
 
 
+TESTLIB_SUBSET = Path(__file__).parent / "judges" / "testlib_subset.h"
+
+
 def make_settings(**overrides: Any) -> Settings:
     values: dict[str, Any] = {
         # Stored problems of a test never land in the home directory of the machine.
@@ -130,7 +133,10 @@ def sandbox_client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
     require_backend(backend)
     # A generous default time limit: a loaded CI machine must not turn a slow start-up
     # (node, g++) into time_limit; tests of the time limit set their own.
-    settings = make_settings(sandbox_backend=backend, sandbox_pool_size=2, code_time_s=10.0)
+    # The operator's testlib.h (REWARD_TESTLIB_HEADER): our small compatible header.
+    settings = make_settings(
+        sandbox_backend=backend, sandbox_pool_size=2, code_time_s=10.0, testlib_header=TESTLIB_SUBSET
+    )
     with TestClient(create_app(settings)) as test_client:
         languages = test_client.get("/languages").json()
         assert languages["backend"] == backend and languages["available"], languages

@@ -5,14 +5,20 @@ reference answers or the checker."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import code_item, score
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
+from reward_sandbox import Limits, resolve_language
+from reward_service.settings import Settings
 from reward_service.verifiers.code.compare import output_matches
+from reward_service.verifiers.code.kinds import RunContext, Unsupported
+from reward_service.verifiers.code.kinds.checker import JudgeProgram
 
 JUDGES = Path(__file__).parent / "judges"
 TESTLIB = (JUDGES / "testlib_subset.h").read_text()
@@ -50,6 +56,40 @@ def test_a_testlib_checker_accepts_every_right_answer_and_explains_a_wrong_one(s
     assert (wrong["status"], wrong["score"]) == ("wrong_answer", 0.5), wrong
     assert "1 + 1 != 5" in wrong["details"]["tests"][1]["judge_message"]
     assert garbled["status"] == "wrong_answer" and garbled["details"]["tests"][0]["presentation_error"] is True
+
+
+def test_the_operators_testlib_header_serves_a_checker_that_ships_none(sandbox_client: TestClient) -> None:
+    # REWARD_TESTLIB_HEADER is set for sandbox_client (tests/conftest.py).
+    bare = {"language": "cpp", "source": CPP_CHECKER["source"]}
+    [result] = score(sandbox_client, [code_item("bare", PAIR_OTHER, sums(bare, 5, 9))])
+    assert (result["status"], result["score"]) == ("accepted", 1.0), result
+
+
+def test_a_problems_own_testlib_header_wins_over_the_operators(sandbox_client: TestClient) -> None:
+    own = "#define PROBLEMS_OWN_TESTLIB 1\n" + TESTLIB
+    source = CPP_CHECKER["source"] + "\n#ifndef PROBLEMS_OWN_TESTLIB\n#error the operator's header was used\n#endif\n"
+    checker = {"language": "cpp", "source": source, "files": {"testlib.h": own}}
+    [result] = score(sandbox_client, [code_item("own", PAIR_OTHER, sums(checker, 5))])
+    assert (result["status"], result["score"]) == ("accepted", 1.0), result
+
+
+def test_without_the_setting_a_testlib_checker_names_it() -> None:
+    language = resolve_language("python")
+    assert language is not None
+    context = RunContext(language, Limits(), "/harness", "nonce")
+    program = JudgeProgram("cpp", CPP_CHECKER["source"])
+    with pytest.raises(Unsupported, match="REWARD_TESTLIB_HEADER"):
+        program.driver_block("checker", context)
+    offered = program.driver_block("checker", replace(context, judge_library=(("testlib.h", TESTLIB),)))
+    assert offered["files"]["testlib.h"] == TESTLIB
+    # A Python judge, or a C++ one that includes no testlib.h, is given nothing.
+    plain = JudgeProgram("cpp", "int main() { return 0; }").driver_block("checker", context)
+    assert set(plain["files"]) == {"checker.cpp"}
+
+
+def test_an_unreadable_testlib_header_stops_start_up(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="REWARD_TESTLIB_HEADER"):
+        Settings(testlib_header=tmp_path / "missing.h")
 
 
 def test_the_checker_is_compiled_once_per_session(sandbox_client: TestClient) -> None:

@@ -185,6 +185,83 @@ LCB_ROWS = [
     },
 ]
 
+# open-r1's convention: `checker.py INPUT CORRECT_OUTPUT SUBMISSION_OUTPUT`, printing 1 for a
+# right answer. It reads the correct output (-1: no pair exists), so the order matters, and
+# it does not guard its parsing: garbage output crashes it, as generated checkers do.
+CF_CHECKER = """import sys
+
+
+def main():
+    input_path, correct_path, submission_path = sys.argv[1:4]
+    n = int(open(input_path).read().split()[0])
+    correct = open(correct_path).read().split()
+    submitted = open(submission_path).read().split()
+    if correct == ["-1"]:
+        print(1 if submitted == ["-1"] else 0)
+        return
+    x, y = map(int, submitted)
+    print(1 if x >= 0 and y >= 0 and x + y == n else 0)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def codeforces_row(problem_id: str, **fields: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": problem_id,
+        "aliases": None,
+        "contest_id": problem_id.split("/")[0],
+        "contest_name": "Codeforces Round (Div. 2)",
+        "contest_type": "CF",
+        "contest_start": 1700000000,
+        "contest_start_year": 2023,
+        "index": problem_id.split("/")[1],
+        "time_limit": 1.0,
+        "memory_limit": 256.0,
+        "title": "Sum",
+        "description": "Print a + b.",
+        "input_format": "Two integers.",
+        "output_format": "Their sum.",
+        "interaction_format": None,
+        "note": None,
+        "examples": [{"input": "1 2\n", "output": "3\n"}],
+        "editorial": None,
+        "rating": 800,
+        "tags": ["math"],
+        "testset_size": 3,
+        "official_tests": [
+            {"input": "1 2\n", "output": "3\n"},
+            {"input": "5 7\n", "output": "12\n"},
+            {"input": "-4 4\n", "output": "0\n"},
+        ],
+        "official_tests_complete": True,
+        "input_mode": "stdio",
+        "generated_checker": None,
+        "executable": True,
+        "generated_tests": 0,
+    }
+    row.update(fields)
+    return row
+
+
+CODEFORCES_ROWS = [
+    codeforces_row("2000/A"),
+    codeforces_row(
+        "2000/B",
+        title="Any pair",
+        time_limit=2.0,
+        memory_limit=512.0,
+        official_tests=[{"input": "5\n", "output": "2 3\n"}, {"input": "-3\n", "output": "-1\n"}],
+        generated_checker=CF_CHECKER,
+    ),
+    codeforces_row("2000/C", interaction_format="Ask at most 20 queries."),
+    codeforces_row("2000/D", input_mode="file"),
+    codeforces_row("2000/E", executable=False),
+]
+PAIR_PY = "n = int(input())\nprint(-1) if n < 0 else print(n, 0)"
+
 HUMANEVAL_ROWS = [
     {
         "task_id": "HumanEval/999",
@@ -239,6 +316,7 @@ def imported(problems_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> di
             "apps": APPS_ROWS,
             "taco": TACO_ROWS,
             "livecodebench": LCB_ROWS,
+            "codeforces": CODEFORCES_ROWS,
             "humaneval": HUMANEVAL_ROWS,
             "mbpp": MBPP_ROWS,
         }
@@ -341,6 +419,17 @@ def test_limits_come_from_the_dataset(imported: dict[str, dict[str, Any]], probl
             "python",
             "wrong_answer",
         ),
+        ("codeforces/2000/A", SUM_PY, "python", "accepted"),
+        ("codeforces/2000/A", SUM_CPP, "cpp", "accepted"),
+        ("codeforces/2000/A", SUM_WRONG, "python", "wrong_answer"),
+        # Judged by the dataset's checker: any right pair, and -1 only where the answer is -1.
+        ("codeforces/2000/B", PAIR_PY, "python", "accepted"),
+        ("codeforces/2000/B", "n = int(input())\nprint(-1) if n < 0 else print(1, n - 1)", "python", "accepted"),
+        ("codeforces/2000/B", "n = int(input())\nprint(n, 0)", "python", "wrong_answer"),
+        # Garbage crashes the checker: a failed test (as in open-r1), never a null score. Read
+        # with the files swapped, the checker would parse the correct output and pass it.
+        ("codeforces/2000/B", "input()\nprint('hello')", "python", "wrong_answer"),
+        ("codeforces/2000/B", "input()", "python", "wrong_answer"),
         ("humaneval/HumanEval/999", "def add(a, b):\n    return a + b", "python", "accepted"),
         ("humaneval/HumanEval/999", "def add(a, b):\n    return a * b", "python", "wrong_answer"),
         ("mbpp/9001", "def add(a, b):\n    return a + b", "python", "accepted"),
@@ -361,6 +450,41 @@ def test_dataset_limits_and_ids_without_ids(imported: dict[str, dict[str, Any]],
     assert "limits" not in json.loads(
         json.loads((problems_dir / f"{imported['taco/codewars/add']['problem']}.json").read_text())["body"]
     )
+
+
+def test_codeforces_rows_keep_their_limits_and_checker_and_skip_what_cannot_be_judged(
+    imported: dict[str, dict[str, Any]], problems_dir: Path
+) -> None:
+    plain = imported["codeforces/2000/A"]
+    body = json.loads(json.loads((problems_dir / f"{plain['problem']}.json").read_text())["body"])
+    assert body["limits"] == {"time_s": 1.0, "memory_mb": 256}
+    assert body["tests"]["kind"] == "stdio" and len(body["tests"]["cases"]) == 3
+    checked = imported["codeforces/2000/B"]
+    body = json.loads(json.loads((problems_dir / f"{checked['problem']}.json").read_text())["body"])
+    assert body["limits"] == {"time_s": 2.0, "memory_mb": 512}
+    assert body["tests"]["kind"] == "checker"
+    assert body["tests"]["checker"]["files"] == {"cf_checker.py": CF_CHECKER}
+    assert body["tests"]["cases"][1] == {"input": "-3\n", "answer": "-1\n"}
+    for key, reason in [("2000/C", "interactive"), ("2000/D", "named files"), ("2000/E", "not executable")]:
+        line = imported[f"codeforces/{key}"]
+        assert line["problem"] is None and reason in line["skipped"], line
+
+
+def test_the_codeforces_checker_reads_the_correct_output_where_open_r1_puts_it(
+    imported: dict[str, dict[str, Any]], judge: TestClient
+) -> None:
+    # Read with the files swapped, the checker would take the correct output "2 3" for the
+    # submission and pass garbage on the first test.
+    item = {
+        "id": "x",
+        "task": "code",
+        "problem": imported["codeforces/2000/B"]["problem"],
+        "language": "python",
+        "response": "```python\ninput()\nprint('hello')\n```",
+    }
+    [result] = judge.post("/score", json={"items": [item]}).json()["results"]
+    assert (result["status"], result["score"]) == ("wrong_answer", 0.0), result
+    assert "ValueError" in result["details"]["tests"][0]["judge_message"]
 
 
 def test_livecodebench_private_tests_can_hold_no_code(imported: dict[str, dict[str, Any]]) -> None:

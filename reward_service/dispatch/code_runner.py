@@ -31,9 +31,10 @@ class CodeRunner:
     def from_settings(cls, settings: Settings, sandboxes: int | None = None) -> CodeRunner:
         backend = create_backend(settings.sandbox_backend, settings.code_maxima(), image=settings.sandbox_image)
         pool = SandboxPool(backend, sandboxes or settings.sandbox_pool_size, settings.sandbox_recycle)
-        return cls(
-            pool, CompileSettings(time_s=settings.code_compile_timeout_s), allow_unsafe=settings.sandbox_allow_unsafe
+        compile_settings = CompileSettings(
+            time_s=settings.code_compile_timeout_s, judge_library=settings.judge_library()
         )
+        return cls(pool, compile_settings, allow_unsafe=settings.sandbox_allow_unsafe)
 
     @property
     def pool(self) -> SandboxPool:

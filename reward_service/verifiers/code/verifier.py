@@ -30,6 +30,8 @@ class CompileSettings:
     memory_mb: int = 1536
     output_kb: int = 256
     processes: int = 32
+    # Headers offered to C++ judges that include them (testlib.h), read at start-up.
+    judge_library: tuple[tuple[str, str], ...] = ()
 
 
 def run_limits(limits: Limits, language: Language, per_session_uid: bool) -> dict[str, Any]:
@@ -88,6 +90,7 @@ class _Attempt:
             secrets.token_hex(16),
             compile_limits=compile_limits(compile, job.limits, backend.per_session_uid),
             judge_limits=_judge_limits(job.limits, backend.per_session_uid),
+            judge_library=compile.judge_library,
         )
         self.payload: dict[str, Any] = {
             "nonce": self.context.nonce,

@@ -27,6 +27,8 @@ class RunContext:
     # Driver limits for a compile step, and for a judging program (a checker, an interactor).
     compile_limits: dict[str, Any] = field(default_factory=dict)
     judge_limits: dict[str, Any] = field(default_factory=dict)
+    # Headers the operator offers every C++ judge that includes them (testlib.h), by name.
+    judge_library: tuple[tuple[str, str], ...] = ()
 
 
 class KindOfTests(Protocol):

@@ -40,6 +40,9 @@ CHECKER_STEM = "checker"
 # testlib's quitp: "points 0.25 the message" on stderr (its own float format, or an integer).
 _POINTS_LINE = re.compile(r"points\s+([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(?:\s|$)")
 _EXIT_POINTS = 7
+# Headers a C++ judge may include from the operator's library instead of its own files.
+_LIBRARY_HEADERS = ("testlib.h",)
+_INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,11 @@ class JudgeProgram:
         if language is None:
             raise Unsupported(f"the {stem}'s language {self.language!r} is not supported here; see GET /languages")
         recipe = language.renamed(stem)
+        files = dict(self.files)
+        if language.name == "cpp":
+            files.update(self._library_headers(stem, files, context.judge_library))
         block: dict[str, Any] = {
-            "files": {**dict(self.files), recipe.source_file: self.source},
+            "files": {**files, recipe.source_file: self.source},
             "compile": {"argv": list(recipe.compile), "limits": context.compile_limits} if recipe.compile else None,
             "argv": recipe.run_argv(int(context.judge_limits.get("memory_mb") or 256)),
             "limits": context.judge_limits,
@@ -88,6 +94,23 @@ class JudgeProgram:
         # The driver keeps a compiled judge under this key: same sources, same recipe, same binary.
         block["key"] = hashlib.sha256(canonical_json([block["files"], block["compile"]]).encode()).hexdigest()
         return block
+
+    def _library_headers(
+        self, stem: str, files: Mapping[str, str], library: tuple[tuple[str, str], ...]
+    ) -> dict[str, str]:
+        """The library headers this judge includes and does not ship itself: a problem's own
+        testlib.h wins, since its checker was written against that version."""
+        offered = dict(library)
+        included = {name for text in (self.source, *files.values()) for name in _INCLUDE.findall(text)}
+        added: dict[str, str] = {}
+        for name in sorted(included.intersection(_LIBRARY_HEADERS).difference(files)):
+            if name not in offered:
+                raise Unsupported(
+                    f"the {stem} includes {name}, which neither the problem's files nor this deployment "
+                    "provide: set REWARD_TESTLIB_HEADER to its path (see docs/code.md)"
+                )
+            added[name] = offered[name]
+        return added
 
 
 @dataclass(frozen=True)
