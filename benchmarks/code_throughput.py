@@ -12,7 +12,11 @@ judged, with the same concurrency, by:
 - a fresh `docker run` per submission with the same lockdown flags (start-up on
   the critical path, what a naive integration does).
 
-    python -m benchmarks.code_throughput [--items 200] [--concurrency 2]
+Then, per language (Python, PyPy, C++, C, Java, Go, Rust, JavaScript), a smaller batch
+of the same program in that language, each compiled once where the language compiles:
+items/s and the mean compile time, bare process vs bwrap vs docker (warm pool).
+
+    python -m benchmarks.code_throughput [--items 200] [--concurrency 2] [--language-items 20]
 
 Needs dockerd running and the sandbox image (scripts/provision.sh).
 """
@@ -40,6 +44,38 @@ IMAGE = "reward-sandbox:0.1.0"
 PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else "python3"
 LIMITS = Limits(time_s=5.0, memory_mb=256, output_kb=64)
 PYTHON_LANGUAGE = LANGUAGES["python"]
+
+
+# The same program in each language: reads two numbers, prints their sum.
+ADD_PROGRAMS = {
+    "python": "a, b = map(int, input().split())\nprint(a + b)",
+    "pypy": "a, b = map(int, input().split())\nprint(a + b)",
+    "cpp": "#include <iostream>\nint main() { long long a, b; std::cin >> a >> b; std::cout << a + b << std::endl; }",
+    "c": '#include <stdio.h>\nint main(void) { long long a, b; scanf("%lld %lld", &a, &b); printf("%lld\\n", a + b); }',
+    "java": (
+        "import java.util.*;\npublic class Main { public static void main(String[] x) {"
+        " Scanner s = new Scanner(System.in); System.out.println(s.nextLong() + s.nextLong()); } }"
+    ),
+    "go": 'package main\nimport "fmt"\nfunc main() { var a, b int64; fmt.Scan(&a, &b); fmt.Println(a + b) }',
+    "rust": (
+        "use std::io::Read;\nfn main() { let mut s = String::new(); std::io::stdin().read_to_string(&mut s).unwrap();"
+        ' let v: Vec<i64> = s.split_whitespace().map(|x| x.parse().unwrap()).collect(); println!("{}", v[0] + v[1]); }'
+    ),
+    "javascript": (
+        "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(Number);\nconsole.log(a + b);"
+    ),
+}
+# What the sandbox's PATH holds, so the bare baseline runs the same toolchains.
+SANDBOX_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+
+
+def language_submissions(language: str, count: int) -> list[tuple[str, str, str]]:
+    """The language's program, each copy distinct (a trailing comment) so none is deduplicated."""
+    comment = "#" if language in ("python", "pypy") else "//"
+    return [
+        (f"{ADD_PROGRAMS[language]}\n{comment} submission {index}\n", f"{index} {index * 3}", str(index * 4))
+        for index in range(count)
+    ]
 
 
 def submissions(count: int) -> list[tuple[str, str, str]]:
@@ -133,10 +169,101 @@ async def run_fresh_docker(batch: list[tuple[str, str, str]], concurrency: int) 
     return await bounded(concurrency, [lambda s=s: judge(*s) for s in batch])
 
 
+async def run_language_bare(
+    language: str, batch: list[tuple[str, str, str]], concurrency: int
+) -> tuple[float, list[float]]:
+    """Compile (where the language does) and run each program as plain processes: the seconds
+    it took, and the compile times."""
+    work = Path(tempfile.mkdtemp(prefix=f"bench-{language}-"))
+    compile_times: list[float] = []
+
+    async def judge(index: int, program: str, given: str, expected: str) -> bool:
+        recipe = LANGUAGES[language].for_source(program)
+        folder = work / str(index)
+        folder.mkdir()
+        (folder / recipe.source_file).write_text(program)
+        env = {**SANDBOX_ENV, "HOME": str(folder)}
+        if recipe.compile:
+            started = time.perf_counter()
+            compiler = await asyncio.create_subprocess_exec(
+                *recipe.compile, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            if await compiler.wait() != 0:
+                return False
+            compile_times.append(time.perf_counter() - started)
+        process = await asyncio.create_subprocess_exec(
+            *recipe.run_argv(LIMITS.memory_mb),
+            cwd=folder,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        out, _ = await asyncio.wait_for(process.communicate(given.encode()), 30)
+        return out.decode().strip() == expected
+
+    started = time.perf_counter()
+    verdicts = await bounded(concurrency, [lambda i=i, s=s: judge(i, *s) for i, s in enumerate(batch)])
+    elapsed = time.perf_counter() - started
+    if not all(verdicts):
+        raise SystemExit(f"{language}, bare: wrong verdicts")
+    return elapsed, compile_times
+
+
+async def run_language_pool(
+    language: str, batch: list[tuple[str, str, str]], backend: str, concurrency: int
+) -> tuple[float, list[float]]:
+    """The batch on a warm pool (timed once warm, as a real batch finds it): seconds, compile times."""
+    pool = SandboxPool(create_backend(backend, Limits(), image=IMAGE), concurrency, "dirty")  # type: ignore[arg-type]
+    await pool.start()
+    if pool.unavailable:
+        raise SystemExit(f"{backend}: {pool.unavailable}")
+    while pool.warm < min(concurrency, 2):
+        await asyncio.sleep(0.05)
+    compile_times: list[float] = []
+    try:
+
+        async def judge(program: str, given: str, expected: str) -> bool:
+            tests = StdioTests((StdioCase(given, expected),))
+            job = CodeJob(program, LANGUAGES[language], tests, LIMITS)
+            verdict = await verify_code(job, pool, CompileSettings())
+            if "compile_s" in verdict.details:
+                compile_times.append(float(verdict.details["compile_s"]))
+            return verdict.status == "accepted"
+
+        started = time.perf_counter()
+        verdicts = await bounded(concurrency, [lambda s=s: judge(*s) for s in batch])
+        elapsed = time.perf_counter() - started
+    finally:
+        await pool.close()
+    if not all(verdicts):
+        raise SystemExit(f"{language}, {backend}: wrong verdicts")
+    return elapsed, compile_times
+
+
+def language_table(languages: list[str], count: int, concurrency: int) -> None:
+    print(f"\n{count} submissions per language, one stdio test each, {concurrency} at a time\n")
+    print(f"{'language':12} {'path':8} {'items/s':>8} {'compile s':>10} {'/ bare':>7}")
+    for language in languages:
+        batch = language_submissions(language, count)
+        bare_rate = 0.0
+        for path in ("bare", "bwrap", "docker"):
+            if path == "bare":
+                elapsed, compile_times = asyncio.run(run_language_bare(language, batch, concurrency))
+            else:
+                elapsed, compile_times = asyncio.run(run_language_pool(language, batch, path, concurrency))
+            rate = len(batch) / elapsed
+            bare_rate = bare_rate or rate
+            compile_s = f"{sum(compile_times) / len(compile_times):10.2f}" if compile_times else f"{'-':>10}"
+            print(f"{language:12} {path:8} {rate:8.1f} {compile_s} {rate / bare_rate:7.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--language-items", type=int, default=20, help="per language; 0 skips the language table")
+    parser.add_argument("--languages", default=",".join(ADD_PROGRAMS), help="comma-separated names")
     args = parser.parse_args()
     batch = submissions(args.items)
 
@@ -177,6 +304,8 @@ def main() -> None:
         "docker pool, fresh container each / fresh docker run: "
         f"{rates['docker backend, warm pool (fresh container each)'] / rates['fresh docker run per submission']:.1f}x"
     )
+    if args.language_items > 0:
+        language_table([name for name in args.languages.split(",") if name], args.language_items, args.concurrency)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 SMOKE = {
     "cache_hit_rate": [],
     "cli_throughput": ["--items", "64", "--language-items", "8", "--workers", "1"],
-    "code_throughput": ["--items", "4", "--concurrency", "2"],
+    "code_throughput": ["--items", "4", "--concurrency", "2", "--language-items", "1"],
     "contest_workload": [
         "--problems",
         "2",

@@ -29,7 +29,7 @@ def path_without_bwrap(tmp_path: Path) -> str:
             continue
         for name in os.listdir(directory):
             link = bin_dir / name
-            if name != "bwrap" and not link.exists():
+            if name != "bwrap" and not os.path.lexists(link):  # a dangling link is there too
                 link.symlink_to(os.path.join(directory, name))
     return str(bin_dir)
 

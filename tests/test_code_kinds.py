@@ -89,5 +89,5 @@ def test_an_oom_kill_during_a_run_is_memory_limit_even_when_the_program_exits_0(
     from reward_service.verifiers.code.verifier import limit_verdict
 
     run = {"exit_code": 0, "signal": None, "stdout": "done\n", "stderr": "", "oom_killed": True, "max_rss_kb": 9000}
-    verdict = limit_verdict(run, Limits(memory_mb=256))
+    verdict = limit_verdict(run, Limits(memory_mb=256), LANGUAGES["python"])
     assert verdict is not None and verdict["status"] == "memory_limit"

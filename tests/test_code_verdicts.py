@@ -172,7 +172,7 @@ def test_unsupported_requests_are_not_silent_zeros(sandbox_client: TestClient) -
     rust, cpp_call = score(
         sandbox_client,
         [
-            code_item("rust", "fn main(){}", stdio(("", "")), language="rust"),
+            code_item("rust", "fn main(){}", stdio(("", "")), language="cobol"),
             code_item(
                 "cpp_call",
                 "int f(){return 1;}",
@@ -196,7 +196,7 @@ def test_languages_lists_what_the_sandbox_runs(sandbox_client: TestClient) -> No
     body = sandbox_client.get("/languages").json()
     names = {language["name"]: language for language in body["languages"]}
     assert {"python", "cpp", "javascript"} <= names.keys()
-    assert names["python"]["test_kinds"] == ["stdio", "call", "assert"]
+    assert names["python"]["test_kinds"] == ["stdio", "checker", "interactive", "call", "assert"]
     assert names["cpp"]["version"].startswith("g++")
     assert names["python"]["version"].startswith("Python 3")
     assert all(language["available"] and language["install"] is None for language in names.values())

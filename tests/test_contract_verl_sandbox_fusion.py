@@ -75,8 +75,10 @@ def test_check_correctness_outcomes(sandbox_fusion: ModuleType, token_url: str) 
     assert check(token_url, {"inputs": ["1\n"], "outputs": ["1\n"]}, "raise SystemExit(2)")[0] == [-2]
     results, metadata = check(token_url, {"inputs": [""], "outputs": [""]}, "while True:\n    pass", timeout=1)
     assert results == [-3], metadata
+    go = 'package main\nimport "fmt"\nfunc main() { var a, b int; fmt.Scan(&a, &b); fmt.Println(a + b) }'
+    assert check(token_url, SUM_TESTS, go, language="go")[0] == [True, True, True]
     # A language this server does not run: SandboxError, which veRL counts as an API error.
-    results, metadata = check(token_url, SUM_TESTS, "package main", language="go")
+    results, metadata = check(token_url, SUM_TESTS, "<?php echo 1;", language="php")
     assert results == [-1, -1, -1] and metadata[0]["api_status"] == "SandboxError"
 
 

@@ -28,8 +28,9 @@ from reward_sandbox.uids import UidLeases
 _UID_BASE = 61000
 _UID_COUNT = 4096
 _TOP_LEVEL = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
-# What the runtimes read from /etc; the rest of the host's /etc stays invisible.
-_ETC_FILES = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime")
+# What the runtimes read from /etc (Debian keeps a JDK's configuration there); the rest of
+# the host's /etc stays invisible.
+_ETC_FILES = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "java-*-openjdk")
 _PYTHON = "/usr/bin/python3"
 # A private /dev/shm (POSIX semaphores, shared memory): small, and wiped after each item.
 _SHM_MB = 16
@@ -161,9 +162,8 @@ class BwrapBackend(SandboxBackend):
                 argv += ["--symlink", os.readlink(path), str(path)]
             elif path.is_dir():
                 argv += ["--ro-bind", str(path), str(path)]
-        for name in _ETC_FILES:
-            path = Path("/etc") / name
-            if path.exists():
+        for pattern in _ETC_FILES:
+            for path in sorted(Path("/etc").glob(pattern)):
                 argv += ["--ro-bind", str(path), str(path)]
         argv += [
             "--proc", "/proc",

@@ -43,6 +43,9 @@ import py_program_host  # noqa: E402  (beside this file)
 
 RESULT_FD = int(os.environ.get("RESULT_FD", "3"))
 
+# Names a match statement binds (Python 3.10+; PyPy 3.9 has no match statement).
+_MATCH_CAPTURES = tuple(getattr(ast, name) for name in ("MatchAs", "MatchStar") if hasattr(ast, name))
+
 
 class ProgramEnded(BaseException):
     """The program's process exited or died: no test after this can pass.
@@ -132,7 +135,7 @@ class Program:
                 pass
         try:
             pidfd = os.pidfd_open(self.pid)
-        except OSError:
+        except (OSError, AttributeError):  # PyPy has no pidfd_open
             pidfd = None
         if pidfd is not None:
             ended = bool(select.select([pidfd], [], [], 1.0)[0])
@@ -266,7 +269,7 @@ def _names_bound(source: str) -> set[str]:
             bound.add(node.name)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             bound.update(node.names)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+        elif isinstance(node, _MATCH_CAPTURES) and node.name:
             bound.add(node.name)
     return bound
 

@@ -41,7 +41,8 @@ async def languages(ctx: Annotated[ScoringContext, Depends(scoring_context)]) ->
             aliases=list(language.aliases),
             available=language.name in report.languages,
             version=report.languages.get(language.name),
-            test_kinds=["stdio", "call", "assert"] if language.runner else ["stdio"],
+            # Every language runs stdio, checker and interactive tests; call and assert need a runner.
+            test_kinds=["stdio", "checker", "interactive", *(("call", "assert") if language.runner else ())],
             install=None if language.name in report.languages else language.install,
         )
         for language in LANGUAGES.values()

@@ -16,8 +16,15 @@ from reward_service.run_code_schemas import CommandRunResult, RunCodeResponse
 from reward_service.verifiers.verdict import Verdict
 
 # SandboxFusion's names of the languages this service runs (reward_sandbox/languages.py).
-# Its other names (go, java, rust, pytest, ...) are answered with a SandboxError naming these.
-SANDBOX_FUSION_LANGUAGES: dict[str, str] = {"python": "python", "cpp": "cpp", "nodejs": "javascript"}
+# Its other names (pytest, php, ...) are answered with a SandboxError naming these.
+SANDBOX_FUSION_LANGUAGES: dict[str, str] = {
+    "python": "python",
+    "cpp": "cpp",
+    "nodejs": "javascript",
+    "go": "go",
+    "java": "java",
+    "rust": "rust",
+}
 
 
 def resolve_language(name: str) -> Language | None:
@@ -61,7 +68,7 @@ def _step(step: dict[str, Any] | None) -> CommandRunResult | None:
 
 def to_response(verdict: Verdict) -> RunCodeResponse:
     details = verdict.details
-    if verdict.status == "sandbox_error":
+    if verdict.status in ("sandbox_error", "error"):  # error: a language this sandbox lacks
         return sandbox_error(str(details.get("error") or "the sandbox failed"))
     if verdict.status == "timeout":  # the request deadline, not the program's limit
         return sandbox_error(str(details.get("error") or "the run did not finish within the request deadline"))

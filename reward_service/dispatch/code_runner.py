@@ -8,9 +8,10 @@ backend and says so in every report.
 
 from __future__ import annotations
 
-from reward_sandbox import SandboxPool, create_backend, probe_languages
+from reward_sandbox import Language, SandboxPool, create_backend, probe_languages
 from reward_service.dispatch.sandbox_report import SandboxReport
 from reward_service.settings import Settings
+from reward_service.verifiers.code.kinds import KindOfTests
 from reward_service.verifiers.code.run import run_program
 from reward_service.verifiers.code.verifier import CompileSettings, verify_code_spread
 from reward_service.verifiers.jobs import CodeJob, RunJob
@@ -55,9 +56,28 @@ class CodeRunner:
             self._pool.warning = f"running code WITHOUT isolation (REWARD_SANDBOX_ALLOW_UNSAFE): {reason}"
         self.languages = await probe_languages(self._pool)
 
+    def _missing(self, language: Language, tests: KindOfTests | None = None) -> Verdict | None:
+        """An `error` for a program or a judge in a language this deployment's sandbox was
+        found not to run (its toolchain is not installed): what to install, not a
+        `sandbox_error` from a compiler that is not there. Silent when the sandbox itself
+        cannot start: that failure says why."""
+        runnable = {name for name, version in self.languages.items() if version}
+        if self._pool.unavailable is not None or not runnable:
+            return None
+        if language.name not in runnable:
+            why = f"language {language.name!r} is not available in this deployment's sandbox ({language.install})"
+            return Verdict("error", None, {"language": language.name, "error": f"{why}; see GET /languages"})
+        judge_error = tests.judge_error(runnable) if tests is not None else None
+        if judge_error is not None:
+            return Verdict("error", None, {"language": language.name, "error": judge_error})
+        return None
+
     async def verify(self, job: CodeJob, alongside: int = 1) -> Verdict:
         """``alongside``: the code jobs of the same batch; with fewer than the pool has sessions,
         each job's tests are spread over the sessions the batch leaves idle."""
+        missing = self._missing(job.language, job.tests)
+        if missing is not None:
+            return missing
         self.pending += 1
         try:
             sessions = max(1, self._pool.size // max(1, alongside))
@@ -67,6 +87,9 @@ class CodeRunner:
 
     async def run(self, job: RunJob) -> Verdict:
         """One program run as asked, no tests (POST /run_code)."""
+        missing = self._missing(job.language)
+        if missing is not None:
+            return missing
         self.pending += 1
         try:
             return await run_program(job, self._pool, self._compile)

@@ -34,7 +34,7 @@ def _outcome(run: dict[str, Any]) -> dict[str, Any]:
 
 
 def _payload(job: RunJob, pool: SandboxPool, compile: CompileSettings) -> dict[str, Any]:
-    language = job.language
+    language = job.language.for_source(job.program)
     per_session_uid = pool.backend.per_session_uid
     payload: dict[str, Any] = {
         "nonce": secrets.token_hex(16),
@@ -48,7 +48,7 @@ def _payload(job: RunJob, pool: SandboxPool, compile: CompileSettings) -> dict[s
         payload["compile"] = {
             "argv": list(language.compile),
             "limits": compile_limits(
-                replace(compile, time_s=min(job.compile_time_s, compile.time_s)), job.limits, per_session_uid
+                replace(compile, time_s=min(job.compile_time_s, compile.time_s)), job.limits, per_session_uid, language
             ),
         }
     return payload
@@ -99,7 +99,7 @@ def _judge(reply: dict[str, Any], job: RunJob) -> Verdict:
         return Verdict("sandbox_error", None, {**details, "error": "the sandbox driver made no run"})
     run = runs[0]
     details["run"] = _outcome(run)
-    judged = limit_verdict(run, job.limits)
+    judged = limit_verdict(run, job.limits, job.language)
     if judged is not None:
         details["error"] = judged.get("message")
         return Verdict(cast(Status, judged["status"]), None, details)

@@ -21,7 +21,15 @@ from reward_service.verifiers.jobs import CodeJob
 from reward_service.verifiers.verdict import Status, Verdict
 
 # What runtimes print when an allocation fails under RLIMIT_AS or a V8 heap limit.
-_MEMORY_MARKERS = ("MemoryError", "std::bad_alloc", "JavaScript heap out of memory", "Cannot allocate memory")
+_MEMORY_MARKERS = (
+    "MemoryError",
+    "std::bad_alloc",
+    "JavaScript heap out of memory",
+    "Cannot allocate memory",
+    "java.lang.OutOfMemoryError",
+    "fatal error: runtime: out of memory",  # Go
+    "memory allocation of",  # Rust's allocation failure: "memory allocation of N bytes failed"
+)
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,7 @@ class CompileSettings:
 def run_limits(limits: Limits, language: Language, per_session_uid: bool) -> dict[str, Any]:
     return {
         "time_s": limits.time_s,
-        "memory_mb": limits.memory_mb,
+        "memory_mb": limits.memory_mb + language.runtime_memory_mb,
         "output_kb": limits.output_kb,
         "file_kb": limits.file_kb,
         # Interpreters map shared libraries beyond the program's own heap.
@@ -64,13 +72,16 @@ def _judge_limits(limits: Limits, per_session_uid: bool) -> dict[str, Any]:
     }
 
 
-def compile_limits(compile: CompileSettings, limits: Limits, per_session_uid: bool) -> dict[str, Any]:
+def compile_limits(
+    compile: CompileSettings, limits: Limits, per_session_uid: bool, language: Language
+) -> dict[str, Any]:
     return {
         "time_s": compile.time_s,
         "memory_mb": compile.memory_mb,
         "output_kb": compile.output_kb,
         "file_kb": max(limits.file_kb, 65536),
-        "address_space_mb": compile.memory_mb,
+        # A compiler that is a JVM (javac) reserves more address space than it uses.
+        "address_space_mb": compile.memory_mb if language.address_space_limit else None,
         "processes": compile.processes if per_session_uid else None,
     }
 
@@ -80,7 +91,8 @@ class _Attempt:
 
     def __init__(self, job: CodeJob, pool: SandboxPool, compile: CompileSettings) -> None:
         self.job = job
-        language = job.language
+        # Java: the file is named after the program's public class.
+        language = job.language.for_source(job.program)
         backend = pool.backend
         # A fresh nonce per attempt: an outcome of an earlier attempt never counts.
         self.context = RunContext(
@@ -88,7 +100,7 @@ class _Attempt:
             job.limits,
             backend.harness_path,
             secrets.token_hex(16),
-            compile_limits=compile_limits(compile, job.limits, backend.per_session_uid),
+            compile_limits=compile_limits(compile, job.limits, backend.per_session_uid, language),
             judge_limits=_judge_limits(job.limits, backend.per_session_uid),
             judge_library=compile.judge_library,
         )
@@ -119,13 +131,13 @@ class _Attempt:
         return compiles * compile_s + len(self.payload["runs"]) * per_run + 15.0
 
     def judge(self, index: int, run: dict[str, Any]) -> dict[str, Any]:
-        verdict = limit_verdict(run, self.job.limits)
+        verdict = limit_verdict(run, self.job.limits, self.context.language)
         if verdict is not None:
             return verdict
         return self.job.tests.judge(index, run, self.context)
 
 
-def limit_verdict(run: dict[str, Any], limits: Limits) -> dict[str, Any] | None:
+def limit_verdict(run: dict[str, Any], limits: Limits, language: Language) -> dict[str, Any] | None:
     if run.get("error"):
         return {"status": "sandbox_error", "message": run["error"]}
     if run.get("limit") == "time" or run.get("signal") == signal.SIGXCPU:
@@ -152,7 +164,7 @@ def limit_verdict(run: dict[str, Any], limits: Limits) -> dict[str, Any] | None:
     stderr = run.get("stderr", "")
     if failed and any(marker in stderr for marker in _MEMORY_MARKERS):
         return failure("memory_limit", run, f"used more than {limits.memory_mb} MB")
-    if run.get("max_rss_kb", 0) > limits.memory_mb * 1024:
+    if run.get("max_rss_kb", 0) > (limits.memory_mb + language.runtime_memory_mb) * 1024:
         return failure("memory_limit", run, f"used more than {limits.memory_mb} MB")
     return None
 

@@ -3,7 +3,7 @@ the program's entry point; only a clean "passed" from that process counts."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -31,7 +31,7 @@ class AssertTests:
     def canonical(self) -> str:
         return canonical_json({"kind": self.kind, "code": self.code, "entry_point": self.entry_point})
 
-    def judge_error(self) -> str | None:
+    def judge_error(self, available: Container[str] | None = None) -> str | None:
         return None
 
     def request_fields(self, context: RunContext) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -56,9 +57,10 @@ class KindOfTests(Protocol):
         """Fields the driver request needs besides the runs (a checker to prepare); usually none."""
         ...
 
-    def judge_error(self) -> str | None:
+    def judge_error(self, available: Container[str] | None = None) -> str | None:
         """Why the tests' own judge (a checker, an interactor) can never run here, naming
-        the field; None when they have none or it can run. Checked before any sandbox work."""
+        the field; None when they have none or it can run. Checked before any sandbox work;
+        with ``available`` (the languages the sandbox was found to run), against it too."""
         ...
 
     def shard(self, parts: int) -> list[Any]:

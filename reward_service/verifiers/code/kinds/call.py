@@ -4,7 +4,7 @@ value comes back as plain data and is compared here, outside the sandbox."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -48,7 +48,7 @@ class CallTests:
             data["wrapped"] = True
         return canonical_json(data)
 
-    def judge_error(self) -> str | None:
+    def judge_error(self, available: Container[str] | None = None) -> str | None:
         return None
 
     def request_fields(self, context: RunContext) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -70,9 +70,15 @@ class JudgeProgram:
     def size_chars(self) -> int:
         return len(self.source) + sum(len(text) for _, text in self.files)
 
-    def language_error(self, field: str) -> str | None:
-        if resolve_language(self.language) is None:
+    def language_error(self, field: str, available: Container[str] | None = None) -> str | None:
+        language = resolve_language(self.language)
+        if language is None:
             return f"{field}.language: {self.language!r} is not a language this service runs; see GET /languages"
+        if available is not None and language.name not in available:
+            return (
+                f"{field}.language: {language.name} is not available in this deployment's sandbox "
+                f"({language.install}); see GET /languages"
+            )
         return None
 
     def driver_block(self, stem: str, context: RunContext) -> dict[str, Any]:
@@ -80,15 +86,20 @@ class JudgeProgram:
         language = resolve_language(self.language)
         if language is None:
             raise Unsupported(f"the {stem}'s language {self.language!r} is not supported here; see GET /languages")
-        recipe = language.renamed(stem)
+        recipe = language.for_source(self.source, stem)
         files = dict(self.files)
         if language.name == "cpp":
             files.update(self._library_headers(stem, files, context.judge_library))
+        run_limits, compile_limits = dict(context.judge_limits), dict(context.compile_limits)
+        heap_mb = int(run_limits.get("memory_mb") or 256)
+        run_limits["memory_mb"] = heap_mb + language.runtime_memory_mb
+        if not language.address_space_limit:  # a JVM or Go: bounded by measured memory instead
+            run_limits["address_space_mb"] = compile_limits["address_space_mb"] = None
         block: dict[str, Any] = {
             "files": {**files, recipe.source_file: self.source},
-            "compile": {"argv": list(recipe.compile), "limits": context.compile_limits} if recipe.compile else None,
-            "argv": recipe.run_argv(int(context.judge_limits.get("memory_mb") or 256)),
-            "limits": context.judge_limits,
+            "compile": {"argv": list(recipe.compile), "limits": compile_limits} if recipe.compile else None,
+            "argv": recipe.run_argv(heap_mb),
+            "limits": run_limits,
             "language": self.language,
         }
         # The driver keeps a compiled judge under this key: same sources, same recipe, same binary.
@@ -135,8 +146,8 @@ class CheckerTests:
         cases = [{"input": case.input, "answer": case.answer} for case in self.cases]
         return canonical_json({"kind": self.kind, "cases": cases, "checker": self.checker.as_dict()})
 
-    def judge_error(self) -> str | None:
-        return self.checker.language_error("tests.checker")
+    def judge_error(self, available: Container[str] | None = None) -> str | None:
+        return self.checker.language_error("tests.checker", available)
 
     def request_fields(self, context: RunContext) -> dict[str, Any]:
         block = self.checker.driver_block(CHECKER_STEM, context)

@@ -19,7 +19,7 @@ A deadlock (both waiting) ends at the program's wall-time limit as `time_limit`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -57,8 +57,8 @@ class InteractiveTests:
         cases = [{"input": case.input, "answer": case.answer} for case in self.cases]
         return canonical_json({"kind": self.kind, "cases": cases, "interactor": self.interactor.as_dict()})
 
-    def judge_error(self) -> str | None:
-        return self.interactor.language_error("tests.interactor")
+    def judge_error(self, available: Container[str] | None = None) -> str | None:
+        return self.interactor.language_error("tests.interactor", available)
 
     def request_fields(self, context: RunContext) -> dict[str, Any]:
         return {"interactor": self.interactor.driver_block(INTERACTOR_STEM, context)}

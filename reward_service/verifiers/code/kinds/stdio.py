@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -42,7 +42,7 @@ class StdioTests:
             fields["compare"] = self.compare
         return canonical_json(fields)
 
-    def judge_error(self) -> str | None:
+    def judge_error(self, available: Container[str] | None = None) -> str | None:
         return None
 
     def request_fields(self, context: RunContext) -> dict[str, Any]:
