@@ -36,7 +36,8 @@ from pathlib import Path
 
 from reward_sandbox import LANGUAGES, Limits, SandboxPool, create_backend
 from reward_service.verifiers.code.kinds.stdio import StdioCase, StdioTests
-from reward_service.verifiers.code.verifier import CompileSettings, verify_code
+from reward_service.verifiers.code.limits import CompileSettings
+from reward_service.verifiers.code.verifier import verify_code
 from reward_service.verifiers.jobs import CodeJob
 
 IMAGE = "reward-sandbox:0.1.0"
@@ -151,6 +152,7 @@ async def run_fresh_docker(batch: list[tuple[str, str, str]], concurrency: int) 
             "runs": [{"argv": ["python3", "main.py"], "stdin": given}],
             "limits": {
                 "time_s": LIMITS.time_s,
+                "wall_s": 2 * LIMITS.time_s + 1,
                 "memory_mb": 256,
                 "output_kb": 64,
                 "file_kb": 1024,

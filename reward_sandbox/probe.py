@@ -20,6 +20,7 @@ async def probe_languages(pool: SandboxPool) -> dict[str, str | None]:
         "runs": [{"argv": list(LANGUAGES[name].probe)} for name in names],
         "limits": {
             "time_s": 10,
+            "wall_s": 21,
             "memory_mb": 1024,
             "output_kb": 64,
             "file_kb": 1024,

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from pydantic import ValidationError
 
 from reward_service import __version__
 from reward_service.api import health, jobs, languages, metrics, openrlhf, problems, run_code, score
@@ -38,7 +39,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Rule-based rewards for RL with verifiable rewards: math by symbolic equivalence, code by tests.",
         lifespan=lifespan,
     )
-    app.state.openrlhf_options = ScoreOptions.model_validate(settings.openrlhf_options)
+    # Checked here, not in Settings: reading settings (a code worker does) needs no wire model.
+    try:
+        app.state.openrlhf_options = ScoreOptions.model_validate(settings.openrlhf_options)
+    except ValidationError as exc:
+        raise ValueError(f"REWARD_OPENRLHF_OPTIONS (openrlhf_options) is not valid score options: {exc}") from exc
     # Each add wraps the ones before: request id (outermost, so every answer carries one),
     # then CORS, then the token path (its token becomes the bearer header), then auth
     # (before any body is read), then the body limit.

@@ -209,15 +209,6 @@ class Settings(BaseSettings):
             return ()
         return (("testlib.h", self.testlib_header.read_text(encoding="utf-8", errors="replace")),)
 
-    @field_validator("openrlhf_options")
-    @classmethod
-    def _valid_openrlhf_options(cls, value: dict[str, Any]) -> dict[str, Any]:
-        # Imported here: the wire schemas (and what they import) are not needed to read settings.
-        from reward_service.schemas import ScoreOptions
-
-        ScoreOptions.model_validate(value)
-        return value
-
     def code_maxima(self) -> Limits:
         """The caps no item's sandbox limits may exceed (the backend is sized for them)."""
         return Limits(

@@ -15,7 +15,8 @@ from reward_service.verifiers.code.kinds import (
     Unsupported,
     typed_tests,
 )
-from reward_service.verifiers.code.verifier import CompileSettings, _Attempt
+from reward_service.verifiers.code.limits import CompileSettings
+from reward_service.verifiers.code.verifier import _Attempt
 
 WIRE = {
     "stdio": {"kind": "stdio", "cases": [{"input": "1", "output": "2"}, {"output": "3"}], "float_tolerance": None},
@@ -86,7 +87,7 @@ def test_an_oom_kill_during_a_run_is_memory_limit_even_when_the_program_exits_0(
     """A forked child killed by the session's memory cgroup (before the driver's 50 ms
     measurement saw it grow) while its parent prints the answer and exits 0: seen under load
     with tests/attacks/memory_forked_children.py, which then came back accepted."""
-    from reward_service.verifiers.code.verifier import limit_verdict
+    from reward_service.verifiers.code.limits import limit_verdict
 
     run = {"exit_code": 0, "signal": None, "stdout": "done\n", "stderr": "", "oom_killed": True, "max_rss_kb": 9000}
     verdict = limit_verdict(run, Limits(memory_mb=256), LANGUAGES["python"])

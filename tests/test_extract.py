@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reward_service.verifiers.math.extract import extract_answer, final_segment, last_boxed, reference_answer
+from reward_service.verifiers.math.extract import extract_answer, last_boxed, reference_answer
+from reward_service.verifiers.think import final_segment
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,6 @@ import httpx
 import pytest
 from fastapi import HTTPException
 from fastapi.testclient import TestClient
-from pydantic import ValidationError
 
 from reward_service.api.backpressure import HeldRequests
 from reward_service.api.openrlhf import response_from_query
@@ -97,8 +96,8 @@ def test_the_routes_options_come_from_settings() -> None:
 
 
 def test_invalid_route_options_stop_the_server_from_starting() -> None:
-    with pytest.raises(ValidationError, match="openrlhf_options"):
-        Settings(openrlhf_options={"format": {"weight": "heavy"}})
+    with pytest.raises(ValueError, match="REWARD_OPENRLHF_OPTIONS"):
+        create_app(Settings(openrlhf_options={"format": {"weight": "heavy"}}))
 
 
 def _hold(held: HeldRequests, ctx: object, max_wait_s: float) -> Any:

@@ -16,10 +16,19 @@ from conftest import _docker_ready
 from reward_sandbox import LANGUAGES, Limits, SandboxPool, create_backend
 from reward_sandbox.backends.base import HARNESS_DIR
 from reward_service.verifiers.code.kinds.stdio import StdioCase, StdioTests
-from reward_service.verifiers.code.verifier import CompileSettings, verify_code
+from reward_service.verifiers.code.limits import CompileSettings
+from reward_service.verifiers.code.verifier import verify_code
 from reward_service.verifiers.jobs import CodeJob
 
-LIMITS = {"time_s": 2, "memory_mb": 256, "output_kb": 64, "file_kb": 1024, "address_space_mb": 320, "processes": None}
+LIMITS = {
+    "time_s": 2,
+    "wall_s": 5,
+    "memory_mb": 256,
+    "output_kb": 64,
+    "file_kb": 1024,
+    "address_space_mb": 320,
+    "processes": None,
+}
 
 
 def python_request(program: str) -> dict[str, Any]:

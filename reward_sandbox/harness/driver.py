@@ -235,8 +235,8 @@ def _run(
     output_cap = min(limits["output_kb"] * 1024, max(reply_left, 0))
     cpu_limit = float(limits["time_s"])
     # Time limits are on CPU time, so a busy neighbour cannot turn a correct program
-    # into a time_limit; wall time only bounds programs that wait (sleep, deadlock).
-    wall_limit = float(limits.get("wall_s") or 2 * cpu_limit + 1)
+    # into a time_limit; wall time (the service's rule: wall_s) bounds programs that wait.
+    wall_limit = float(limits["wall_s"])
     memory_limit_kb = int(limits.get("memory_mb") or 0) * 1024
     deadline = started + wall_limit
     tree = _Tree(proc.pid)
@@ -746,7 +746,7 @@ def _interact(
     judge_tree.pids = lambda: [judge_proc.pid]  # type: ignore[method-assign]
     cpu_limit = float(limits["time_s"])
     judge_cpu_limit = float(judge["limits"]["time_s"])
-    deadline = started + float(limits.get("wall_s") or 2 * cpu_limit + 1)
+    deadline = started + float(limits["wall_s"])
     memory_limit_kb = int(limits.get("memory_mb") or 0) * 1024
     judge_memory_limit_kb = int(judge["limits"].get("memory_mb") or 0) * 1024
     stderr = {program.pid: bytearray(), judge_proc.pid: bytearray()}

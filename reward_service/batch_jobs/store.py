@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, cast
 
 import redis.asyncio as aioredis
 
@@ -95,7 +95,8 @@ class RedisJobStore:
     """One hash per batch (status, done, total, error, heartbeat) and one JSON string with its results."""
 
     def __init__(self, url: str) -> None:
-        self._redis = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+        # Every value here is JSON or text: redis-py decodes it, no bytes-or-str case.
+        self._redis = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10, decode_responses=True)
 
     @staticmethod
     def _key(job_id: str) -> str:
@@ -129,7 +130,7 @@ class RedisJobStore:
 
     async def get(self, job_id: str) -> JobStatus | None:
         key = self._key(job_id)
-        fields = {_text(k): _text(v) for k, v in (await self._redis.hgetall(key)).items()}
+        fields = cast(dict[str, str], await self._redis.hgetall(key))  # decode_responses
         if not fields:
             return None
         status = fields["status"]
@@ -141,18 +142,14 @@ class RedisJobStore:
             payload = await self._redis.get(f"{key}:results")
             if payload is None:
                 return None  # the results expired a moment ago
-            state.results = await asyncio.to_thread(_decode_results, payload)
+            state.results = await asyncio.to_thread(_decode_results, cast(str, payload))
         return state
 
     async def aclose(self) -> None:
         await self._redis.aclose()
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
-def _decode_results(payload: bytes | str) -> list[ItemResult]:
+def _decode_results(payload: str) -> list[ItemResult]:
     return [ItemResult.model_validate(r) for r in json.loads(payload)]
 
 

@@ -12,8 +12,9 @@ from reward_sandbox import Language, SandboxPool, create_backend, probe_language
 from reward_service.dispatch.sandbox_report import SandboxReport
 from reward_service.settings import Settings
 from reward_service.verifiers.code.kinds import KindOfTests
+from reward_service.verifiers.code.limits import CompileSettings
 from reward_service.verifiers.code.run import run_program
-from reward_service.verifiers.code.verifier import CompileSettings, verify_code_spread
+from reward_service.verifiers.code.verifier import verify_code_spread
 from reward_service.verifiers.jobs import CodeJob, RunJob
 from reward_service.verifiers.verdict import Verdict
 

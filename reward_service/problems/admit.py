@@ -8,9 +8,10 @@ under the hash of that JSON, so the same content always has the same hash.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from reward_service.problems.model import StoredProblem, canonical_body, content_hash
+from reward_service.problems.model import StoredProblem, content_hash
 from reward_service.schemas import ProblemBody
 from reward_service.settings import Settings
 from reward_service.verifiers.code.kinds import typed_tests
@@ -29,6 +30,12 @@ class AdmittedProblem:
     stored: StoredProblem
     cases: int
     size_chars: int
+
+
+def canonical_body(body: ProblemBody) -> str:
+    """The stored form: canonical JSON, so the same problem always has the same hash."""
+    data = body.model_dump(mode="json", exclude_none=True)
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def admit_problem(problem_id: str, body: ProblemBody, settings: Settings) -> AdmittedProblem:

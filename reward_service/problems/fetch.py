@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from typing import cast
 
 from redis import Redis
 
@@ -21,7 +22,7 @@ class ProblemFetchError(Exception):
 
 class WorkerProblems:
     def __init__(self, redis_url: str, capacity: int = _KEPT) -> None:
-        self._redis = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=30)
+        self._redis = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=30, decode_responses=True)
         self._tests: OrderedDict[str, CodeTests] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
@@ -38,11 +39,9 @@ class WorkerProblems:
         self.fetches += 1
         if digest is None or body is None:
             raise ProblemFetchError(f"the stored problem {ref.id!r} was deleted while this item was queued")
-        digest = digest.decode() if isinstance(digest, bytes) else digest
         if digest != ref.hash:
             raise ProblemFetchError(f"the stored problem {ref.id!r} was stored anew while this item was queued")
-        text = body.decode() if isinstance(body, bytes) else body
-        tests = ResolvedProblem.of(StoredProblem(ref.id, digest, text)).tests
+        tests = ResolvedProblem.of(StoredProblem(ref.id, cast(str, digest), cast(str, body))).tests  # decoded
         with self._lock:
             self._tests[ref.hash] = tests
             while len(self._tests) > self._capacity:

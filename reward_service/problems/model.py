@@ -7,18 +7,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from reward_service.schemas import ProblemBody
 from reward_service.verifiers.code.kinds import CodeTests, typed_tests
 
 
 def content_hash(body_json: str) -> str:
     return "sha256:" + hashlib.sha256(body_json.encode()).hexdigest()
-
-
-def canonical_body(body: ProblemBody) -> str:
-    """The stored form: canonical JSON, so the same problem always has the same hash."""
-    data = body.model_dump(mode="json", exclude_none=True)
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,8 @@ class RedisProblemStore:
     """A Redis hash per problem: its content hash and its body; no expiry (stored until deleted)."""
 
     def __init__(self, url: str) -> None:
-        self._redis = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=30)
+        # Hashes and bodies are text: redis-py decodes them.
+        self._redis = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=30, decode_responses=True)
 
     async def put(self, problem: StoredProblem) -> None:
         await self._redis.hset(KEY_PREFIX + problem.id, mapping={"hash": problem.hash, "body": problem.body_json})
@@ -99,7 +100,7 @@ class RedisProblemStore:
         found = {}
         for problem_id, (digest, body) in zip(wanted, replies, strict=True):
             if digest is not None and body is not None:
-                found[problem_id] = StoredProblem(problem_id, _text(digest), _text(body))
+                found[problem_id] = StoredProblem(problem_id, digest, body)
         return found
 
     async def delete(self, problem_id: str) -> bool:
@@ -107,7 +108,3 @@ class RedisProblemStore:
 
     async def aclose(self) -> None:
         await self._redis.aclose()
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from reward_service.verifiers.think import THINK_CLOSE, THINK_OPEN
+
 _ANSWER_BLOCK_RE = re.compile(r"\s*<answer>(?:(?!</?answer>).)+</answer>\s*", re.DOTALL)
 
 
@@ -14,11 +16,11 @@ def r1_format_ok(response: str, require_answer_tags: bool = False) -> bool:
     often end the prompt with it, so the completion starts inside the block.
     """
     text = response.lstrip()
-    if text.startswith("<think>"):
-        text = text[len("<think>") :]
-    if "<think>" in text or text.count("</think>") != 1:
+    if text.startswith(THINK_OPEN):
+        text = text[len(THINK_OPEN) :]
+    if THINK_OPEN in text or text.count(THINK_CLOSE) != 1:
         return False
-    reasoning, answer = text.split("</think>")
+    reasoning, answer = text.split(THINK_CLOSE)
     if not reasoning.strip() or not answer.strip():
         return False
     if require_answer_tags:

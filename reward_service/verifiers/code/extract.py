@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reward_sandbox import resolve_language
-from reward_service.verifiers.math.extract import final_segment
 from reward_service.verifiers.scan import fenced_blocks
+from reward_service.verifiers.think import final_segment
 
 # Info strings that say "not code": a block with one of these never names the language.
 _NEUTRAL_TAGS = frozenset({"", "text", "txt", "plaintext", "output", "console", "stdout", "input", "sample"})

@@ -13,13 +13,17 @@ import secrets
 from dataclasses import replace
 from typing import Any, cast
 
-from reward_sandbox import SandboxPool, SandboxUnavailable, SessionBroken
-from reward_service.verifiers.code.verifier import CompileSettings, compile_limits, limit_verdict, run_limits
+from reward_sandbox import SandboxPool, SessionBroken
+from reward_service.verifiers.code.attempts import execute_with_retry
+from reward_service.verifiers.code.limits import (
+    CompileSettings,
+    compile_limits,
+    limit_verdict,
+    request_timeout_s,
+    run_limits,
+)
 from reward_service.verifiers.jobs import RunJob
 from reward_service.verifiers.verdict import Status, Verdict
-
-# As for code items: a session that broke under the run is ours to retry once elsewhere.
-_ATTEMPTS = 2
 
 
 def _outcome(run: dict[str, Any]) -> dict[str, Any]:
@@ -55,32 +59,22 @@ def _payload(job: RunJob, pool: SandboxPool, compile: CompileSettings) -> dict[s
 
 
 def _timeout_s(payload: dict[str, Any], job: RunJob) -> float:
-    # The driver bounds each step at twice its CPU limit plus a second (see driver.py).
-    compile_s = 2 * payload["compile"]["limits"]["time_s"] + 1 if "compile" in payload else 0.0
-    return compile_s + 2 * job.limits.time_s + 2.0 + 15.0
+    compile_s = [payload["compile"]["limits"]["time_s"]] if "compile" in payload else []
+    return request_timeout_s([*compile_s, job.limits.time_s])
 
 
 async def run_program(job: RunJob, pool: SandboxPool, compile: CompileSettings) -> Verdict:
-    failures: list[str] = []
-    for _ in range(_ATTEMPTS):
+    def prepare() -> tuple[dict[str, Any], float]:
         payload = _payload(job, pool, compile)
-        try:
-            reply = await pool.execute(payload, _timeout_s(payload, job))
-        except SandboxUnavailable as exc:
-            return Verdict("sandbox_error", None, {"error": f"running code is unavailable: {exc}"})
-        except SessionBroken as exc:
-            if exc.out_of_memory:
-                error = f"used more than {job.limits.memory_mb} MB ({exc})"
-                return Verdict("memory_limit", None, {"compile": None, "run": None, "files": {}, "error": error})
-            failures.append(f"the sandbox failed while running the program: {exc}")
-            if not exc.retryable:
-                break
-            continue
-        if reply.get("nonce") != payload["nonce"]:
-            failures.append(f"the sandbox driver failed: {reply.get('driver_error', 'reply does not match')}")
-            continue
-        return _judge(reply, job)
-    return Verdict("sandbox_error", None, {"error": failures[-1], "attempts": failures})
+        return payload, _timeout_s(payload, job)
+
+    def starved(exc: SessionBroken) -> Verdict:
+        error = f"used more than {job.limits.memory_mb} MB ({exc})"
+        return Verdict("memory_limit", None, {"compile": None, "run": None, "files": {}, "error": error})
+
+    return await execute_with_retry(
+        pool, prepare, lambda reply, _payload: _judge(reply, job), starved, "running code is unavailable"
+    )
 
 
 def _judge(reply: dict[str, Any], job: RunJob) -> Verdict:

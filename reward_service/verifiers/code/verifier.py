@@ -10,80 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import signal
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, cast
 
-from reward_sandbox import Language, Limits, SandboxPool, SandboxUnavailable, SessionBroken
-from reward_service.verifiers.code.kinds import RunContext, Unsupported
-from reward_service.verifiers.code.kinds.base import failure
+from reward_sandbox import SandboxPool, SessionBroken
+from reward_service.verifiers.code.attempts import execute_with_retry
+from reward_service.verifiers.code.kinds import RunContext
+from reward_service.verifiers.code.limits import (
+    CompileSettings,
+    compile_limits,
+    judge_limits,
+    limit_verdict,
+    request_timeout_s,
+    run_limits,
+)
 from reward_service.verifiers.jobs import CodeJob
 from reward_service.verifiers.verdict import Status, Verdict
-
-# What runtimes print when an allocation fails under RLIMIT_AS or a V8 heap limit.
-_MEMORY_MARKERS = (
-    "MemoryError",
-    "std::bad_alloc",
-    "JavaScript heap out of memory",
-    "Cannot allocate memory",
-    "java.lang.OutOfMemoryError",
-    "fatal error: runtime: out of memory",  # Go
-    "memory allocation of",  # Rust's allocation failure: "memory allocation of N bytes failed"
-)
-
-
-@dataclass(frozen=True)
-class CompileSettings:
-    time_s: float = 30.0
-    memory_mb: int = 1536
-    output_kb: int = 256
-    processes: int = 32
-    # Headers offered to C++ judges that include them (testlib.h), read at start-up.
-    judge_library: tuple[tuple[str, str], ...] = ()
-
-
-def run_limits(limits: Limits, language: Language, per_session_uid: bool) -> dict[str, Any]:
-    return {
-        "time_s": limits.time_s,
-        "memory_mb": limits.memory_mb + language.runtime_memory_mb,
-        "output_kb": limits.output_kb,
-        "file_kb": limits.file_kb,
-        # Interpreters map shared libraries beyond the program's own heap.
-        "address_space_mb": limits.memory_mb + 64 if language.address_space_limit else None,
-        "processes": limits.processes if per_session_uid else None,
-    }
-
-
-# A checker or an interactor: time for the slow ones (testlib reading megabytes), its
-# memory apart from the program's, and little output (its message).
-_JUDGE_TIME_S = 10.0
-_JUDGE_MEMORY_MB = 1024
-_JUDGE_OUTPUT_KB = 64
-
-
-def _judge_limits(limits: Limits, per_session_uid: bool) -> dict[str, Any]:
-    return {
-        "time_s": max(_JUDGE_TIME_S, 2 * limits.time_s),
-        "memory_mb": _JUDGE_MEMORY_MB,
-        "output_kb": _JUDGE_OUTPUT_KB,
-        "file_kb": max(limits.file_kb, 65536),
-        "address_space_mb": _JUDGE_MEMORY_MB + 64,
-        "processes": limits.processes if per_session_uid else None,
-    }
-
-
-def compile_limits(
-    compile: CompileSettings, limits: Limits, per_session_uid: bool, language: Language
-) -> dict[str, Any]:
-    return {
-        "time_s": compile.time_s,
-        "memory_mb": compile.memory_mb,
-        "output_kb": compile.output_kb,
-        "file_kb": max(limits.file_kb, 65536),
-        # A compiler that is a JVM (javac) reserves more address space than it uses.
-        "address_space_mb": compile.memory_mb if language.address_space_limit else None,
-        "processes": compile.processes if per_session_uid else None,
-    }
 
 
 class _Attempt:
@@ -101,7 +43,7 @@ class _Attempt:
             backend.harness_path,
             secrets.token_hex(16),
             compile_limits=compile_limits(compile, job.limits, backend.per_session_uid, language),
-            judge_limits=_judge_limits(job.limits, backend.per_session_uid),
+            judge_limits=judge_limits(job.limits, backend.per_session_uid),
             judge_library=compile.judge_library,
         )
         self.payload: dict[str, Any] = {
@@ -121,52 +63,22 @@ class _Attempt:
         return self.context.nonce
 
     def timeout_s(self) -> float:
-        # The driver's wall bound per run is twice the CPU limit plus a second (see driver.py).
-        compile_s = 2 * self.context.compile_limits["time_s"] + 1
-        judged = "checker" in self.payload or "interactor" in self.payload
-        compiles = ("compile" in self.payload) + judged
-        per_run = 2 * self.job.limits.time_s + 2.0
-        if judged:
-            per_run += 2 * self.context.judge_limits["time_s"] + 2.0
-        return compiles * compile_s + len(self.payload["runs"]) * per_run + 15.0
+        steps = [self.context.compile_limits["time_s"]] * (("compile" in self.payload) + self._judged())
+        judge_s = self.context.judge_limits["time_s"] if self._judged() else None
+        for _ in self.payload["runs"]:
+            steps.append(self.job.limits.time_s)
+            if judge_s is not None:
+                steps.append(judge_s)
+        return request_timeout_s(steps)
+
+    def _judged(self) -> bool:
+        return "checker" in self.payload or "interactor" in self.payload
 
     def judge(self, index: int, run: dict[str, Any]) -> dict[str, Any]:
         verdict = limit_verdict(run, self.job.limits, self.context.language)
         if verdict is not None:
             return verdict
         return self.job.tests.judge(index, run, self.context)
-
-
-def limit_verdict(run: dict[str, Any], limits: Limits, language: Language) -> dict[str, Any] | None:
-    if run.get("error"):
-        return {"status": "sandbox_error", "message": run["error"]}
-    if run.get("limit") == "time" or run.get("signal") == signal.SIGXCPU:
-        return {
-            "status": "time_limit",
-            "message": f"used more than {limits.time_s:g} s of CPU time, or waited more than {2 * limits.time_s + 1:g} s",
-        }
-    if run.get("limit") == "memory":
-        return failure("memory_limit", run, f"its processes together used more than {limits.memory_mb} MB")
-    if run.get("limit") == "output":
-        if run.get("reply_budget_exhausted"):
-            return {
-                "status": "output_limit",
-                "message": "the item's runs together printed more than the sandbox sends back",
-            }
-        return {"status": "output_limit", "message": f"printed more than {limits.output_kb} KB"}
-    if run.get("signal") == signal.SIGXFSZ:
-        return {"status": "output_limit", "message": f"wrote a file larger than {limits.file_kb} KB"}
-    if run.get("oom_killed"):
-        # The memory cgroup killed a process of the run: one that outgrew the limit, even if
-        # the program itself went on and exited 0 (a forked child sacrificed, the parent prints).
-        return failure("memory_limit", run, f"its processes together used more than {limits.memory_mb} MB")
-    failed = run.get("exit_code") != 0 or run.get("signal") is not None
-    stderr = run.get("stderr", "")
-    if failed and any(marker in stderr for marker in _MEMORY_MARKERS):
-        return failure("memory_limit", run, f"used more than {limits.memory_mb} MB")
-    if run.get("max_rss_kb", 0) > (limits.memory_mb + language.runtime_memory_mb) * 1024:
-        return failure("memory_limit", run, f"used more than {limits.memory_mb} MB")
-    return None
 
 
 def _score(tests: list[dict[str, Any]], all_or_nothing: bool) -> float:
@@ -177,37 +89,20 @@ def _score(tests: list[dict[str, Any]], all_or_nothing: bool) -> float:
     return sum(points) / len(tests)
 
 
-# A sandbox that failed under an item is our fault, not the program's: the item gets
-# one more run on another session before it is reported as sandbox_error.
-_ATTEMPTS = 2
-
-
 async def verify_code(job: CodeJob, pool: SandboxPool, compile: CompileSettings) -> Verdict:
-    failures: list[str] = []
-    for _ in range(_ATTEMPTS):
-        try:
-            request = _Attempt(job, pool, compile)
-            reply = await pool.execute(request.payload, request.timeout_s())
-        except Unsupported as exc:
-            return Verdict("sandbox_error", None, {"error": str(exc)})
-        except SandboxUnavailable as exc:
-            return Verdict("sandbox_error", None, {"error": f"code verification is unavailable: {exc}"})
-        except SessionBroken as exc:
-            if exc.out_of_memory:
-                return _starved(job, exc)
-            failures.append(f"the sandbox failed while running this item: {exc}")
-            if not exc.retryable:
-                break
-            continue
-        verdict = _judge_reply(reply, request, job.language.name)
-        # A judge's failure (a checker that exits 3, hangs or does not compile) happens
-        # again on any session: it is reported once, not run twice.
-        if verdict.status != "sandbox_error" or verdict.details.get("judge_failed"):
-            if failures:
-                verdict.details["sandbox_retried_after"] = failures
-            return verdict
-        failures.append(verdict.details.get("error") or "the sandbox failed")
-    return Verdict("sandbox_error", None, {"error": failures[-1], "attempts": failures})
+    attempts: list[_Attempt] = []
+
+    def prepare() -> tuple[dict[str, Any], float]:
+        attempts.append(_Attempt(job, pool, compile))
+        return attempts[-1].payload, attempts[-1].timeout_s()
+
+    def judge(reply: dict[str, Any], _payload: dict[str, Any]) -> Verdict:
+        return _judge_reply(reply, attempts[-1], job.language.name)
+
+    def starved(exc: SessionBroken) -> Verdict:
+        return _starved(job, exc)
+
+    return await execute_with_retry(pool, prepare, judge, starved, "code verification is unavailable")
 
 
 def _starved(job: CodeJob, exc: SessionBroken) -> Verdict:
@@ -221,13 +116,6 @@ def _starved(job: CodeJob, exc: SessionBroken) -> Verdict:
 
 
 def _judge_reply(reply: dict[str, Any], request: _Attempt, language: str) -> Verdict:
-    if reply.get("nonce") != request.nonce:
-        return Verdict(
-            "sandbox_error",
-            None,
-            {"error": f"the sandbox driver failed: {reply.get('driver_error', 'reply does not match the request')}"},
-        )
-
     details: dict[str, Any] = {"language": language}
     compiled = reply.get("compile")
     if compiled is not None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import regex
 
+from reward_service.verifiers.think import THINK_CLOSE, THINK_OPEN
+
 # Scripts that several candidate languages share: their words go to lingua in chunks.
 DETECTED_SCRIPTS = ("Latin", "Cyrillic", "Arabic", "Devanagari")
 # Scripts that name their language; Han is Chinese unless its sentence has kana (then Japanese).
@@ -71,12 +73,12 @@ _TOKEN = regex.compile(
 
 def reasoning_text(response: str) -> str:
     """The chain of thought: inside <think>...</think> (the opening tag may sit in the prompt), else everything."""
-    head, closed, _ = response.partition("</think>")
+    head, closed, _ = response.partition(THINK_CLOSE)
     if closed:
-        start = head.rfind("<think>")
-        return head[start + len("<think>") :] if start >= 0 else head
-    start = response.find("<think>")
-    return response[start + len("<think>") :] if start >= 0 else response  # unterminated: all of it is reasoning
+        start = head.rfind(THINK_OPEN)
+        return head[start + len(THINK_OPEN) :] if start >= 0 else head
+    start = response.find(THINK_OPEN)
+    return response[start + len(THINK_OPEN) :] if start >= 0 else response  # unterminated: all of it is reasoning
 
 
 def prose(text: str) -> str:

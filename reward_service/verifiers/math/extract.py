@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from reward_service.verifiers.scan import BraceMatcher, Span, math_span_at, math_spans, tagged_blocks
+from reward_service.verifiers.think import final_segment
 
 ExtractionMethod = Literal["boxed", "answer_tag", "answer_phrase", "last_formula", "last_number"]
 
-_THINK_OPEN = "<think>"
-_THINK_CLOSE = "</think>"
 _BOX_COMMAND_RE = re.compile(r"\\(?:boxed|fbox)(?![a-zA-Z])")
 _BARE_TOKEN_RE = re.compile(r" +([^\s${}.,]+)")
 # What may stand between two boxes that together state one answer.
@@ -44,21 +43,6 @@ _PROSE_WORD_RE = re.compile(r"(?<![\\a-zA-Z])[a-zA-Z]{3,}")
 class Extraction:
     answer: str
     method: ExtractionMethod
-
-
-def final_segment(response: str) -> str | None:
-    """The part of the response that may hold the answer.
-
-    With a think block only the text after the last ``</think>`` counts; an
-    unterminated ``<think>`` means the model never finished reasoning, so there is
-    no answer (this also stops answers hidden in truncated reasoning from scoring).
-    """
-    close = response.rfind(_THINK_CLOSE)
-    if close >= 0:
-        return response[close + len(_THINK_CLOSE) :]
-    if _THINK_OPEN in response:
-        return None
-    return response
 
 
 def _boxes(text: str) -> list[tuple[int, int, str]]:
