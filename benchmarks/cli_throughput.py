@@ -29,7 +29,7 @@ import httpx
 from rich.console import Console
 
 from devstack.subprocess_server import running_server
-from reward_service.schemas import ScoreOptions
+from reward_service.schemas.scoring import ScoreOptions
 from reward_service.score_file.run import ScoreFileConfig, score_file
 from reward_service.score_file.scorers import InProcessScorer
 from reward_service.settings import Settings

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from reward_service.api.auth import TokenConfigError
+from reward_service import __version__
 from reward_service.app import create_app
+from reward_service.exceptions import TokenConfigError
 from reward_service.http_protocol import read_deadline_protocol
 from reward_service.importers.arguments import add_import_arguments
 from reward_service.logging_setup import configure_logging
@@ -57,6 +58,7 @@ def _import_problems(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="reward-service", description="Reward and verifier service for RLVR.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the HTTP API (embedded worker pool unless configured otherwise)")
     serve.add_argument("--host", help="bind address (REWARD_HOST, default 127.0.0.1)")

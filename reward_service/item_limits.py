@@ -9,7 +9,7 @@ item's overrides, and the server's caps.
 from __future__ import annotations
 
 from reward_sandbox import Limits
-from reward_service.schemas import CodeLimits
+from reward_service.schemas.scoring import CodeLimits
 from reward_service.settings import Settings
 from reward_service.verifiers.code.kinds import CodeTests
 

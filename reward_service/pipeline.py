@@ -21,7 +21,7 @@ from reward_service.dispatch.streaming import verify_within
 from reward_service.item_limits import item_limits, response_size_error, tests_size_error
 from reward_service.problems.model import ResolvedProblem
 from reward_service.reward import composite_reward, reasoning_languages
-from reward_service.schemas import AnyItem, CodeItem, CodeLimits, ItemResult, MathItem, ScoreOptions
+from reward_service.schemas.scoring import AnyItem, CodeItem, CodeLimits, ItemResult, MathItem, ScoreOptions
 from reward_service.settings import Settings
 from reward_service.verifiers.code.extract import extract_program
 from reward_service.verifiers.code.kinds import typed_tests

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from reward_service.schemas import CodeItem, LanguageRewardOptions, LengthPenaltyOptions, MathItem, ScoreOptions
+from reward_service.schemas.scoring import CodeItem, LanguageRewardOptions, LengthPenaltyOptions, MathItem, ScoreOptions
 from reward_service.verifiers.format import r1_format_ok
 from reward_service.verifiers.language import LanguageShare, language_shares
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -153,3 +154,14 @@ def code_item(
 
 def stdio(*cases: tuple[str, str]) -> dict[str, Any]:
     return {"kind": "stdio", "cases": [{"input": given, "output": expected} for given, expected in cases]}
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A TCP port on the host's loopback that no sandboxed program may reach."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.setblocking(False)
+    yield server
+    server.close()

@@ -9,8 +9,9 @@ import pytest
 from conftest import make_settings, math_item
 from fastapi.testclient import TestClient
 
-from reward_service.api.auth import TokenConfigError, load_api_tokens, token_is_valid
+from reward_service.api.auth import load_api_tokens, token_is_valid
 from reward_service.app import create_app
+from reward_service.exceptions import TokenConfigError
 
 TOKENS = "tok-alpha-1234567890,tok-beta-0987654321"
 BODY = {"items": [math_item("a", "\\boxed{12}", "12")]}

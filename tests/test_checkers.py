@@ -15,9 +15,10 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from reward_sandbox import Limits, resolve_language
+from reward_service.exceptions import Unsupported
 from reward_service.settings import Settings
 from reward_service.verifiers.code.compare import output_matches
-from reward_service.verifiers.code.kinds import RunContext, Unsupported
+from reward_service.verifiers.code.kinds import RunContext
 from reward_service.verifiers.code.kinds.checker import JudgeProgram
 
 JUDGES = Path(__file__).parent / "judges"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,17 +40,6 @@ def wait_until_gone(marker: str, timeout_s: float = 5.0) -> list[str]:
 def assert_service_still_scores(client: TestClient) -> None:
     [after] = score(client, [code_item("after", ADD, stdio(("2 3", "5")))])
     assert after["status"] == "accepted"
-
-
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    """A TCP port on the host's loopback that no sandboxed program may reach."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.setblocking(False)
-    yield server
-    server.close()
 
 
 def test_fork_bomb(sandbox_client: TestClient) -> None:

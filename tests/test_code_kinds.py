@@ -6,15 +6,8 @@ from __future__ import annotations
 import pytest
 
 from reward_sandbox import LANGUAGES, Limits
-from reward_service.verifiers.code.kinds import (
-    KINDS,
-    AssertTests,
-    CallTests,
-    RunContext,
-    StdioTests,
-    Unsupported,
-    typed_tests,
-)
+from reward_service.exceptions import Unsupported
+from reward_service.verifiers.code.kinds import KINDS, AssertTests, CallTests, RunContext, StdioTests, typed_tests
 from reward_service.verifiers.code.limits import CompileSettings
 from reward_service.verifiers.code.verifier import _Attempt
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reward_service.plan_memo import PlanMemo
-from reward_service.schemas import MathItem, ScoreOptions
+from reward_service.schemas.scoring import MathItem, ScoreOptions
 
 
 def test_a_resent_item_is_planned_once_and_options_or_content_plan_again() -> None:

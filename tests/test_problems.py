@@ -16,7 +16,8 @@ from devstack.local_stack import WorkerProcess, running_redis, wait_for_workers
 from reward_sandbox import LANGUAGES, Limits
 from reward_service.app import create_app
 from reward_service.dispatch.rq.enqueue import _on_the_queue
-from reward_service.problems.fetch import ProblemFetchError, WorkerProblems
+from reward_service.exceptions import ProblemFetchError
+from reward_service.problems.fetch import WorkerProblems
 from reward_service.verifiers.code.kinds import typed_tests
 from reward_service.verifiers.jobs import CodeJob, ProblemCodeJob, ProblemRef
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from reward_service.reward import composite_reward, length_penalty
-from reward_service.schemas import LengthPenaltyOptions, ScoreOptions
+from reward_service.schemas.scoring import LengthPenaltyOptions, ScoreOptions
 from reward_service.verifiers.language import LanguageShare
 from tests.conftest import math_item, score
 

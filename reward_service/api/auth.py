@@ -17,13 +17,10 @@ import json
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from reward_service.exceptions import TokenConfigError
 from reward_service.settings import Settings
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
-
-
-class TokenConfigError(ValueError):
-    """Auth was asked for but no usable token was found: refuse to start rather than run open."""
 
 
 def load_api_tokens(settings: Settings) -> tuple[bytes, ...]:

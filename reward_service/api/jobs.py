@@ -12,7 +12,7 @@ from reward_service.api.deps import batch_jobs, scoring_context
 from reward_service.api.strict_json import StrictJSONRoute
 from reward_service.batch_jobs.runner import BatchJobs
 from reward_service.context import ScoringContext
-from reward_service.schemas import ErrorResponse, JobStatus, ScoreRequest
+from reward_service.schemas.scoring import ErrorResponse, JobStatus, ScoreRequest
 
 router = APIRouter(tags=["jobs"], route_class=StrictJSONRoute)
 

@@ -5,30 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
 
 from reward_sandbox import LANGUAGES
 from reward_service.api.deps import scoring_context
 from reward_service.context import ScoringContext
+from reward_service.schemas.languages import LanguageInfo, LanguagesResponse
 
 router = APIRouter(tags=["code"])
-
-
-class LanguageInfo(BaseModel):
-    name: str
-    aliases: list[str]
-    available: bool
-    version: str | None
-    test_kinds: list[str]
-    install: str | None = Field(None, description="What to install for this language, when it is not available.")
-
-
-class LanguagesResponse(BaseModel):
-    backend: str | None
-    backend_detail: str | None = Field(None, description="The isolation tool or image in use, e.g. which bwrap.")
-    available: bool
-    reason: str | None = None
-    languages: list[LanguageInfo]
 
 
 @router.get("/languages", response_model=LanguagesResponse, summary="Languages the code verifier runs here")

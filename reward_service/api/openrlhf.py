@@ -34,7 +34,7 @@ from reward_service.api.deps import scoring_context
 from reward_service.api.strict_json import StrictJSONRoute
 from reward_service.context import ScoringContext
 from reward_service.pipeline import score_batch
-from reward_service.schemas import (
+from reward_service.schemas.scoring import (
     AnyItem,
     ErrorResponse,
     Item,

@@ -11,8 +11,9 @@ from redis.exceptions import RedisError
 from reward_service.api.deps import scoring_context
 from reward_service.api.strict_json import StrictJSONRoute
 from reward_service.context import ScoringContext
-from reward_service.problems.admit import ProblemRefused, admit_problem
-from reward_service.schemas import ErrorResponse, ProblemBody, ProblemId, ProblemRecord, ProblemStored
+from reward_service.exceptions import ProblemRefused
+from reward_service.problems.admit import admit_problem
+from reward_service.schemas.scoring import ErrorResponse, ProblemBody, ProblemId, ProblemRecord, ProblemStored
 
 router = APIRouter(tags=["problems"], route_class=StrictJSONRoute)
 

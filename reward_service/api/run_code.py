@@ -21,8 +21,8 @@ from reward_service.api.sandbox_fusion import resolve_language, to_response, uns
 from reward_service.api.strict_json import StrictJSONRoute
 from reward_service.context import ScoringContext
 from reward_service.dispatch.streaming import verify_within
-from reward_service.run_code_schemas import SERVER_DEFAULT_MEMORY, RunCodeRequest, RunCodeResponse
-from reward_service.schemas import ErrorResponse
+from reward_service.schemas.run_code import SERVER_DEFAULT_MEMORY, RunCodeRequest, RunCodeResponse
+from reward_service.schemas.scoring import ErrorResponse
 from reward_service.settings import Settings
 from reward_service.verifiers.jobs import RunJob
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from reward_sandbox import LANGUAGES, Language
-from reward_service.run_code_schemas import CommandRunResult, RunCodeResponse
+from reward_service.schemas.run_code import CommandRunResult, RunCodeResponse
 from reward_service.verifiers.verdict import Verdict
 
 # SandboxFusion's names of the languages this service runs (reward_sandbox/languages.py).

@@ -12,7 +12,7 @@ from reward_service.api.deps import scoring_context
 from reward_service.api.strict_json import StrictJSONRoute
 from reward_service.context import ScoringContext
 from reward_service.pipeline import score_batch
-from reward_service.schemas import ErrorResponse, ScoreRequest, ScoreResponse
+from reward_service.schemas.scoring import ErrorResponse, ScoreRequest, ScoreResponse
 
 router = APIRouter(tags=["score"], route_class=StrictJSONRoute)
 

@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from reward_service.batch_jobs.store import JobStore, MemoryJobStore, RedisJobStore
 from reward_service.context import ScoringContext
 from reward_service.pipeline import score_batch
-from reward_service.schemas import AnyItem, JobStatus, ScoreOptions
+from reward_service.schemas.scoring import AnyItem, JobStatus, ScoreOptions
 from reward_service.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from typing import Protocol, cast
 
 import redis.asyncio as aioredis
 
-from reward_service.schemas import ItemResult, JobStatus
+from reward_service.schemas.scoring import ItemResult, JobStatus
 
 # A running batch not heard from for this long was lost with its API replica.
 LOST_AFTER_S = 30.0

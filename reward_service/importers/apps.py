@@ -16,7 +16,8 @@ from typing import Any
 
 from reward_client.dataset_tests import loads_spec, tests_from_io
 
-from reward_service.importers.converted import Converted, IdField, RowError, Solution, required
+from reward_service.exceptions import RowError
+from reward_service.importers.converted import Converted, IdField, Solution, required
 
 
 def io_tests(row: Mapping[str, Any]) -> dict[str, Any]:

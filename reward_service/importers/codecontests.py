@@ -18,7 +18,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from reward_service.importers.converted import Converted, IdField, RowError, Solution
+from reward_service.exceptions import RowError
+from reward_service.importers.converted import Converted, IdField, Solution
 
 # The dataset's language enum, for the languages this service runs (Python 2 and Java not).
 _LANGUAGES = {2: "cpp", 3: "python"}

@@ -25,7 +25,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from reward_service.importers.converted import Converted, IdField, RowError
+from reward_service.exceptions import RowError
+from reward_service.importers.converted import Converted, IdField
 
 CHECKER_FILE = "cf_checker.py"
 

@@ -25,14 +25,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reward_service.importers.converted import Converted, RowError
+from reward_service.exceptions import ProblemRefused, RowError, UnreadableFile
+from reward_service.importers.converted import Converted
 from reward_service.importers.destinations import Destination, LocalDestination, ServiceDestination
 from reward_service.importers.formats import FORMATS
 from reward_service.importers.ids import problem_id
-from reward_service.importers.rows import BadRow, Row, UnreadableFile, read_rows
+from reward_service.importers.rows import BadRow, Row, read_rows
 from reward_service.importers.validate import Validator
-from reward_service.problems.admit import ProblemRefused
-from reward_service.schemas import ProblemBody
+from reward_service.schemas.scoring import ProblemBody
 from reward_service.score_file.scorers import HttpScorer, InProcessScorer, Scorer
 from reward_service.settings import Settings
 

@@ -6,9 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-
-class RowError(ValueError):
-    """The row cannot become a problem; the message says why (the row is skipped)."""
+from reward_service.exceptions import RowError
 
 
 @dataclass(frozen=True)

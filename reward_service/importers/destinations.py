@@ -15,9 +15,10 @@ from reward_client import RewardClient
 from reward_client.errors import RequestRejected
 
 from reward_service.context import build_problem_store
-from reward_service.problems.admit import ProblemRefused, admit_problem, canonical_body
+from reward_service.exceptions import ProblemRefused
+from reward_service.problems.admit import admit_problem, canonical_body
 from reward_service.problems.model import content_hash
-from reward_service.schemas import ProblemBody
+from reward_service.schemas.scoring import ProblemBody
 from reward_service.settings import Settings
 
 

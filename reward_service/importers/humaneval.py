@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reward_service.importers.converted import Converted, IdField, RowError, Solution, required
+from reward_service.exceptions import RowError
+from reward_service.importers.converted import Converted, IdField, Solution, required
 
 
 class HumanEval(IdField):

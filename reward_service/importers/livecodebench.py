@@ -24,7 +24,8 @@ import zlib
 from collections.abc import Mapping
 from typing import Any
 
-from reward_service.importers.converted import Converted, IdField, RowError
+from reward_service.exceptions import RowError
+from reward_service.importers.converted import Converted, IdField
 
 
 class _PlainUnpickler(pickle.Unpickler):

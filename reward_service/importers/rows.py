@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
-class UnreadableFile(ValueError):
-    """The file cannot be read at all (missing, not JSONL or Parquet, no pyarrow for Parquet)."""
+from reward_service.exceptions import UnreadableFile
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from reward_service.exceptions import RowError
 from reward_service.importers.apps import io_tests, python_solutions
-from reward_service.importers.converted import Converted, RowError
+from reward_service.importers.converted import Converted
 
 _AMOUNT = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]+)")
 _SECONDS = {"second": 1.0, "seconds": 1.0, "sec": 1.0, "s": 1.0, "millisecond": 1e-3, "milliseconds": 1e-3, "ms": 1e-3}

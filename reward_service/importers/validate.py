@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from reward_service.importers.converted import Solution
-from reward_service.schemas import AnyItem, Item, ScoreOptions
+from reward_service.schemas.scoring import AnyItem, Item, ScoreOptions
 from reward_service.score_file.scorers import Scorer
 
 _ITEM: TypeAdapter[AnyItem] = TypeAdapter(Item)

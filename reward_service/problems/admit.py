@@ -11,18 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from reward_service.exceptions import ProblemRefused
 from reward_service.problems.model import StoredProblem, content_hash
-from reward_service.schemas import ProblemBody
+from reward_service.schemas.scoring import ProblemBody
 from reward_service.settings import Settings
 from reward_service.verifiers.code.kinds import typed_tests
-
-
-class ProblemRefused(ValueError):
-    """The problem cannot be stored; `status` is the HTTP status that says why (413, 422)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+import redis
 import redis.asyncio as aioredis
 
 from reward_service.problems.model import StoredProblem
 
 KEY_PREFIX = "reward:problem:"
+_FIELDS = ["hash", "body"]
 
 
 class ProblemStore(Protocol):
@@ -81,6 +83,16 @@ class DiskProblemStore:
         return None
 
 
+def _found(wanted: list[str], replies: list[list[str | None]]) -> dict[str, StoredProblem]:
+    """What a pipeline of one HMGET per wanted id found: one reading of a stored problem for
+    the API's reads (async) and a code worker's (blocking)."""
+    found = {}
+    for problem_id, (digest, body) in zip(wanted, replies, strict=True):
+        if digest is not None and body is not None:
+            found[problem_id] = StoredProblem(problem_id, digest, body)
+    return found
+
+
 class RedisProblemStore:
     """A Redis hash per problem: its content hash and its body; no expiry (stored until deleted)."""
 
@@ -95,16 +107,31 @@ class RedisProblemStore:
         wanted = sorted(set(ids))
         async with self._redis.pipeline(transaction=False) as pipe:
             for problem_id in wanted:
-                pipe.hmget(KEY_PREFIX + problem_id, ["hash", "body"])
+                pipe.hmget(KEY_PREFIX + problem_id, _FIELDS)
             replies = await pipe.execute()
-        found = {}
-        for problem_id, (digest, body) in zip(wanted, replies, strict=True):
-            if digest is not None and body is not None:
-                found[problem_id] = StoredProblem(problem_id, digest, body)
-        return found
+        return _found(wanted, replies)
 
     async def delete(self, problem_id: str) -> bool:
         return bool(await self._redis.delete(KEY_PREFIX + problem_id))
 
     async def aclose(self) -> None:
         await self._redis.aclose()
+
+
+class BlockingRedisProblems:
+    """The same reads, blocking: a code worker reads from its job's threads, under an event
+    loop that lives only as long as one job."""
+
+    def __init__(self, url: str) -> None:
+        self._redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=30, decode_responses=True)
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, StoredProblem]:
+        wanted = sorted(set(ids))
+        with self._redis.pipeline(transaction=False) as pipe:
+            for problem_id in wanted:
+                pipe.hmget(KEY_PREFIX + problem_id, _FIELDS)
+            replies = pipe.execute()
+        return _found(wanted, replies)
+
+    def close(self) -> None:
+        self._redis.close()

@@ -12,9 +12,10 @@ from typing import Any
 from pydantic import ValidationError
 from rich.console import Console
 
-from reward_service.schemas import ScoreOptions
-from reward_service.score_file.run import MalformedLine, ScoreFileConfig, score_file
-from reward_service.score_file.scorers import HttpScorer, InProcessScorer, Scorer, ScoringUnavailable
+from reward_service.exceptions import MalformedLine, ScoringUnavailable
+from reward_service.schemas.scoring import ScoreOptions
+from reward_service.score_file.run import ScoreFileConfig, score_file
+from reward_service.score_file.scorers import HttpScorer, InProcessScorer, Scorer
 from reward_service.score_file.selection import R1Filters
 from reward_service.settings import Settings
 

@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 
-from reward_service.schemas import AnyItem, Item, ScoreOptions
+from reward_service.exceptions import MalformedLine
+from reward_service.schemas.scoring import AnyItem, Item, ScoreOptions
 from reward_service.score_file.jsonl import LineWriter, count_lines, drop_torn_tail, iter_json_lines, iter_records
 from reward_service.score_file.plot import plot_pass_rates
 from reward_service.score_file.progress import ScoreProgress
@@ -22,10 +23,6 @@ from reward_service.score_file.selection import R1Filters, Selection, group_key,
 from reward_service.score_file.summary import RunSummary
 
 _ITEM = TypeAdapter(Item)
-
-
-class MalformedLine(ValueError):
-    """A bad input line under --strict."""
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,13 @@ from reward_client.errors import RewardServiceError
 from reward_client.retry import RetryPolicy
 
 from reward_service.context import ScoringContext, open_scoring_context
+from reward_service.exceptions import ScoringUnavailable
 from reward_service.pipeline import score_batch
-from reward_service.schemas import AnyItem, ScoreOptions
+from reward_service.schemas.scoring import AnyItem, ScoreOptions
 from reward_service.settings import Settings
 
 # The fields a result adds to an input line.
 RESULT_FIELDS = ("score", "status", "details", "cached")
-
-
-class ScoringUnavailable(RuntimeError):
-    """The scorer itself failed (service unreachable, a 5xx): stop, so a rerun resumes from here."""
 
 
 class Scorer(Protocol):

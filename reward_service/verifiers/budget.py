@@ -12,10 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-
-class BudgetExceeded(BaseException):
-    """Raised inside the budgeted block. A BaseException, so that the broad
-    ``except Exception`` clauses in math-verify and SymPy cannot swallow it."""
+from reward_service.exceptions import BudgetExceeded
 
 
 def _raise_budget_exceeded(signum: int, frame: object) -> None:

@@ -30,7 +30,8 @@ from rq.job import Job as RQJob
 from reward_service.dispatch.code_runner import CodeRunner
 from reward_service.dispatch.math_pool import MathPool
 from reward_service.dispatch.sandbox_report import SandboxReport
-from reward_service.problems.fetch import ProblemFetchError, WorkerProblems
+from reward_service.exceptions import ProblemFetchError
+from reward_service.problems.fetch import WorkerProblems
 from reward_service.settings import Settings
 from reward_service.verifiers.jobs import CodeJob, Job, MathJob, ProblemCodeJob, RunJob
 from reward_service.verifiers.verdict import Verdict, verdict_to_json

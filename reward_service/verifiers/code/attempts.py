@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reward_sandbox import SandboxPool, SandboxUnavailable, SessionBroken
-from reward_service.verifiers.code.kinds import Unsupported
+from reward_service.exceptions import Unsupported
 from reward_service.verifiers.verdict import Verdict
 
 # A sandbox that failed under a request is our fault, not the program's: one more try on

@@ -14,6 +14,7 @@ from typing import Any
 
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse
 
+from reward_service.exceptions import AnswerNotReadable, GroundTruthError
 from reward_service.verifiers.math.units import unit_mismatch
 
 # math-verify warns once that its own timeouts are disabled; that is deliberate here.
@@ -28,14 +29,6 @@ EXTRACTION_CONFIG = (
 # latex2sympy silently drops the left operand of a modulo ("x \\bmod 3" parses as 3),
 # which would reward any answer ending in "\\bmod <gold>".
 _MODULO_RE = re.compile(r"\\(?:bmod|pmod|mod)(?![a-zA-Z])")
-
-
-class AnswerNotReadable(ValueError):
-    """The answer uses notation that cannot be parsed faithfully; it scores as wrong."""
-
-
-class GroundTruthError(ValueError):
-    """The reference answer itself cannot be read; the item gets an `error` result."""
 
 
 def _braces_balanced(text: str) -> bool:

@@ -8,16 +8,11 @@ from __future__ import annotations
 from time import perf_counter
 from typing import Any
 
-from reward_service.verifiers.budget import BudgetExceeded, time_budget
+from reward_service.exceptions import AnswerNotReadable, BudgetExceeded, GroundTruthError
+from reward_service.verifiers.budget import time_budget
 from reward_service.verifiers.jobs import DEFAULT_MATH_DECIMALS
 from reward_service.verifiers.math.compare import answers_equivalent
-from reward_service.verifiers.math.parse import (
-    AnswerNotReadable,
-    GroundTruthError,
-    check_notation,
-    parse_answer,
-    parse_ground_truth,
-)
+from reward_service.verifiers.math.parse import check_notation, parse_answer, parse_ground_truth
 from reward_service.verifiers.math.units import without_unit
 from reward_service.verifiers.verdict import Verdict
 

@@ -1,6 +1,6 @@
 """One type per kind of code test: what runs in the sandbox for it, and how each run
 is judged. A new kind is one module here with a class that follows
-``KindOfTests`` (base.py), named in ``KINDS``; the wire schema in reward_service/schemas.py
+``KindOfTests`` (base.py), named in ``KINDS``; the wire schema in reward_service/schemas/scoring.py
 gets its request model."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reward_service.verifiers.code.kinds.assertion import AssertTests
-from reward_service.verifiers.code.kinds.base import KindOfTests, RunContext, Unsupported
+from reward_service.verifiers.code.kinds.base import KindOfTests, RunContext
 from reward_service.verifiers.code.kinds.call import CallTests
 from reward_service.verifiers.code.kinds.checker import CheckerTests
 from reward_service.verifiers.code.kinds.interactive import InteractiveTests
@@ -37,6 +37,5 @@ __all__ = [
     "KindOfTests",
     "RunContext",
     "StdioTests",
-    "Unsupported",
     "typed_tests",
 ]

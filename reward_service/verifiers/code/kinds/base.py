@@ -13,10 +13,6 @@ DETAIL_CHARS = 500
 T = TypeVar("T")
 
 
-class Unsupported(Exception):
-    """This kind of test cannot run in this language (the item gets `sandbox_error`)."""
-
-
 @dataclass(frozen=True)
 class RunContext:
     """Everything a kind needs to write its runs: one per verification attempt."""

@@ -26,10 +26,10 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from reward_sandbox import resolve_language
+from reward_service.exceptions import Unsupported
 from reward_service.verifiers.code.kinds.base import (
     DETAIL_CHARS,
     RunContext,
-    Unsupported,
     canonical_json,
     consecutive,
     ended_cleanly,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reward_service.verifiers.code.kinds.base import DETAIL_CHARS, RunContext, Unsupported, ended_cleanly, failure
+from reward_service.exceptions import Unsupported
+from reward_service.verifiers.code.kinds.base import DETAIL_CHARS, RunContext, ended_cleanly, failure
 
 
 def runner_run(context: RunContext, kind: str, **request: Any) -> dict[str, Any]:

@@ -1,0 +1,69 @@
+"""Every exception the server raises from one module and catches in another, in one place
+(as starlette and RQ keep theirs): a reader finds what can go wrong, and whose it is,
+without opening eleven files. An exception private to its module stays there, named
+with a leading underscore.
+
+This module imports nothing of the server: every layer may raise these.
+"""
+
+from __future__ import annotations
+
+# Verification.
+
+
+class AnswerNotReadable(ValueError):
+    """The answer uses notation that cannot be parsed faithfully; it scores as wrong."""
+
+
+class GroundTruthError(ValueError):
+    """The reference answer itself cannot be read; the item gets an `error` result."""
+
+
+class BudgetExceeded(BaseException):
+    """Raised inside a verifier's budgeted block. A BaseException, so that the broad
+    ``except Exception`` clauses in math-verify and SymPy cannot swallow it."""
+
+
+class Unsupported(Exception):
+    """This kind of test cannot run in this language (the item gets `sandbox_error`)."""
+
+
+# Stored problems.
+
+
+class ProblemRefused(ValueError):
+    """The problem cannot be stored; `status` is the HTTP status that says why (413, 422)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ProblemFetchError(Exception):
+    """The problem a queued item names is gone, or was stored anew since the item was planned."""
+
+
+# Start-up.
+
+
+class TokenConfigError(ValueError):
+    """Auth was asked for but no usable token was found: refuse to start rather than run open."""
+
+
+# `reward-service score` and `reward-service problems import`.
+
+
+class ScoringUnavailable(RuntimeError):
+    """The scorer itself failed (service unreachable, a 5xx): stop, so a rerun resumes from here."""
+
+
+class MalformedLine(ValueError):
+    """A bad input line under --strict."""
+
+
+class RowError(ValueError):
+    """The row cannot become a problem; the message says why (the row is skipped)."""
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be read at all (missing, not JSONL or Parquet, no pyarrow for Parquet)."""
