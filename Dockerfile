@@ -37,11 +37,11 @@ WORKDIR /app
 COPY pyproject.toml build-ca.pe[m] ./
 COPY client/ client/
 RUN if [ -s build-ca.pem ]; then export PIP_CERT=/app/build-ca.pem; fi \
-    && mkdir -p reward_service reward_sandbox && touch README.md reward_service/__init__.py reward_sandbox/__init__.py \
-    && pip install "setuptools>=68" wheel ./client . && pip uninstall -y reward-service \
-    && rm -rf reward_service reward_sandbox client build README.md *.egg-info build-ca.pem
+    && mkdir -p reward_service reward_sandbox && touch README.md LICENSE reward_service/__init__.py reward_sandbox/__init__.py \
+    && pip install "setuptools>=77" wheel ./client ".[docker]" && pip uninstall -y reward-service \
+    && rm -rf reward_service reward_sandbox client build README.md LICENSE *.egg-info build-ca.pem
 
-COPY README.md ./
+COPY README.md LICENSE ./
 COPY reward_service/ reward_service/
 COPY reward_sandbox/ reward_sandbox/
 RUN pip install --no-deps --no-build-isolation . && rm -rf build *.egg-info

@@ -72,7 +72,12 @@ class DockerBackend(SandboxBackend):
 
     async def check(self) -> None:
         def probe() -> None:
-            import docker.errors
+            try:
+                import docker.errors
+            except ImportError as exc:
+                raise SandboxUnavailable(
+                    "the docker backend needs the Docker SDK: pip install 'reward-service[docker]'"
+                ) from exc
 
             try:
                 client = self._docker()
