@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,18 @@ class Language:
                 return self.renamed(stems.pop())
             return self
         return self.renamed(default_stem) if default_stem else self
+
+    def step_limits(self, limits: Mapping[str, Any], *, runtime_memory: bool) -> dict[str, Any]:
+        """The driver limits of a step this language's runtime or toolchain runs (a program,
+        a judge, a compiler): with ``runtime_memory``, the runtime's own memory allowed on top
+        of the step's; and no RLIMIT_AS where the runtime reserves far more address space than
+        it uses (a JVM, Go): its measured memory bounds it instead."""
+        adapted = dict(limits)
+        if runtime_memory and self.runtime_memory_mb:
+            adapted["memory_mb"] = int(adapted["memory_mb"]) + self.runtime_memory_mb
+        if not self.address_space_limit:
+            adapted["address_space_mb"] = None
+        return adapted
 
     def run_argv(self, memory_mb: int) -> list[str]:
         return [part.format(memory_mb=memory_mb) for part in self.run]

@@ -339,7 +339,8 @@ def judge(request: pytest.FixtureRequest, problems_dir: Path) -> Iterator[TestCl
         yield client
 
 
-def verdict(client: TestClient, problem: str, program: str, language: str = "python") -> str:
+def scored(client: TestClient, problem: str, program: str, language: str = "python") -> dict[str, Any]:
+    """The result of one item naming the stored ``problem``."""
     item = {
         "id": "x",
         "task": "code",
@@ -349,7 +350,12 @@ def verdict(client: TestClient, problem: str, program: str, language: str = "pyt
     }
     response = client.post("/score", json={"items": [item]})
     assert response.status_code == 200, response.text
-    result = response.json()["results"][0]
+    result: dict[str, Any] = response.json()["results"][0]
+    return result
+
+
+def verdict(client: TestClient, problem: str, program: str, language: str = "python") -> str:
+    result = scored(client, problem, program, language)
     assert result["score"] is not None, result
     return str(result["status"])
 
@@ -475,14 +481,7 @@ def test_the_codeforces_checker_reads_the_correct_output_where_open_r1_puts_it(
 ) -> None:
     # Read with the files swapped, the checker would take the correct output "2 3" for the
     # submission and pass garbage on the first test.
-    item = {
-        "id": "x",
-        "task": "code",
-        "problem": imported["codeforces/2000/B"]["problem"],
-        "language": "python",
-        "response": "```python\ninput()\nprint('hello')\n```",
-    }
-    [result] = judge.post("/score", json={"items": [item]}).json()["results"]
+    result = scored(judge, imported["codeforces/2000/B"]["problem"], "input()\nprint('hello')")
     assert (result["status"], result["score"]) == ("wrong_answer", 0.0), result
     assert "ValueError" in result["details"]["tests"][0]["judge_message"]
 

@@ -16,8 +16,12 @@ from fastapi.testclient import TestClient
 from language_programs import NEW_LANGUAGES, Programs
 from test_code_adversarial import assert_service_still_scores, wait_until_gone
 
-from reward_sandbox import resolve_language
+from reward_sandbox import LANGUAGES as RECIPES
+from reward_sandbox import Limits, resolve_language
 from reward_service.verifiers.code.extract import extract_program
+from reward_service.verifiers.code.kinds import RunContext
+from reward_service.verifiers.code.kinds.checker import JudgeProgram
+from reward_service.verifiers.code.limits import CompileSettings, compile_limits, judge_limits
 
 JUDGES = Path(__file__).parent / "judges"
 PY_CHECKER = {"language": "python", "source": (JUDGES / "sum_checker.py").read_text()}
@@ -261,3 +265,25 @@ def test_a_language_whose_toolchain_is_missing_is_an_error_that_says_what_to_ins
     assert (judge["status"], judge["score"]) == ("error", None), judge
     assert "tests.checker.language" in judge["details"]["error"] and "rustc" in judge["details"]["error"]
     assert listed["rust"]["available"] is False and listed["rust"]["install"] == "apt-get install rustc"
+
+
+def test_each_step_is_limited_by_its_own_languages_runtime() -> None:
+    """A judge's limits follow the judge's language, not the program's: a C++ checker beside
+    a Java program keeps RLIMIT_AS; a Java checker has none, and its JVM's memory on top."""
+    context = RunContext(
+        RECIPES["java"],
+        Limits(),
+        "/harness",
+        "nonce",
+        compile_limits=compile_limits(CompileSettings(), Limits(), per_session_uid=True),
+        judge_limits=judge_limits(Limits(), per_session_uid=True),
+    )
+    cpp = JudgeProgram("cpp", "int main() { return 0; }").driver_block("checker", context)
+    java = JudgeProgram("java", "public class Check { public static void main(String[] a) {} }").driver_block(
+        "checker", context
+    )
+    assert cpp["compile"]["limits"]["address_space_mb"] == CompileSettings().memory_mb
+    assert cpp["limits"]["address_space_mb"] is not None and cpp["limits"]["memory_mb"] == 1024
+    assert java["compile"]["limits"]["address_space_mb"] is None and java["limits"]["address_space_mb"] is None
+    assert java["limits"]["memory_mb"] == 1024 + RECIPES["java"].runtime_memory_mb
+    assert java["argv"][-1] == "Check" and "-Xmx1024m" in java["argv"]

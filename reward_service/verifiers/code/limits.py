@@ -48,16 +48,17 @@ def request_timeout_s(steps_cpu_s: Iterable[float]) -> float:
 
 
 def run_limits(limits: Limits, language: Language, per_session_uid: bool) -> dict[str, Any]:
-    return {
+    base = {
         "time_s": limits.time_s,
         "wall_s": wall_s(limits.time_s),
-        "memory_mb": limits.memory_mb + language.runtime_memory_mb,
+        "memory_mb": limits.memory_mb,
         "output_kb": limits.output_kb,
         "file_kb": limits.file_kb,
         # Interpreters map shared libraries beyond the program's own heap.
-        "address_space_mb": limits.memory_mb + 64 if language.address_space_limit else None,
+        "address_space_mb": limits.memory_mb + 64,
         "processes": limits.processes if per_session_uid else None,
     }
+    return language.step_limits(base, runtime_memory=True)
 
 
 # A checker or an interactor: time for the slow ones (testlib reading megabytes), its
@@ -68,6 +69,7 @@ _JUDGE_OUTPUT_KB = 64
 
 
 def judge_limits(limits: Limits, per_session_uid: bool) -> dict[str, Any]:
+    """A judge's limits before its language adapts them (Language.step_limits)."""
     time_s = max(_JUDGE_TIME_S, 2 * limits.time_s)
     return {
         "time_s": time_s,
@@ -80,17 +82,16 @@ def judge_limits(limits: Limits, per_session_uid: bool) -> dict[str, Any]:
     }
 
 
-def compile_limits(
-    compile: CompileSettings, limits: Limits, per_session_uid: bool, language: Language
-) -> dict[str, Any]:
+def compile_limits(compile: CompileSettings, limits: Limits, per_session_uid: bool) -> dict[str, Any]:
+    """A compiler's limits before the language adapts them (Language.step_limits: javac is a
+    JVM, and reserves more address space than it uses)."""
     return {
         "time_s": compile.time_s,
         "wall_s": wall_s(compile.time_s),
         "memory_mb": compile.memory_mb,
         "output_kb": compile.output_kb,
         "file_kb": max(limits.file_kb, 65536),
-        # A compiler that is a JVM (javac) reserves more address space than it uses.
-        "address_space_mb": compile.memory_mb if language.address_space_limit else None,
+        "address_space_mb": compile.memory_mb,
         "processes": compile.processes if per_session_uid else None,
     }
 

@@ -51,8 +51,11 @@ def _payload(job: RunJob, pool: SandboxPool, compile: CompileSettings) -> dict[s
     if language.compile:
         payload["compile"] = {
             "argv": list(language.compile),
-            "limits": compile_limits(
-                replace(compile, time_s=min(job.compile_time_s, compile.time_s)), job.limits, per_session_uid, language
+            "limits": language.step_limits(
+                compile_limits(
+                    replace(compile, time_s=min(job.compile_time_s, compile.time_s)), job.limits, per_session_uid
+                ),
+                runtime_memory=False,
             ),
         }
     return payload

@@ -42,7 +42,7 @@ class _Attempt:
             job.limits,
             backend.harness_path,
             secrets.token_hex(16),
-            compile_limits=compile_limits(compile, job.limits, backend.per_session_uid, language),
+            compile_limits=compile_limits(compile, job.limits, backend.per_session_uid),
             judge_limits=judge_limits(job.limits, backend.per_session_uid),
             judge_library=compile.judge_library,
         )
@@ -56,7 +56,8 @@ class _Attempt:
             **job.tests.request_fields(self.context),
         }
         if language.compile:
-            self.payload["compile"] = {"argv": list(language.compile), "limits": self.context.compile_limits}
+            compiled = language.step_limits(self.context.compile_limits, runtime_memory=False)
+            self.payload["compile"] = {"argv": list(language.compile), "limits": compiled}
 
     @property
     def nonce(self) -> str:

@@ -90,16 +90,13 @@ class JudgeProgram:
         files = dict(self.files)
         if language.name == "cpp":
             files.update(self._library_headers(stem, files, context.judge_library))
-        run_limits, compile_limits = dict(context.judge_limits), dict(context.compile_limits)
-        heap_mb = int(run_limits.get("memory_mb") or 256)
-        run_limits["memory_mb"] = heap_mb + language.runtime_memory_mb
-        if not language.address_space_limit:  # a JVM or Go: bounded by measured memory instead
-            run_limits["address_space_mb"] = compile_limits["address_space_mb"] = None
+        # The judge's own language adapts its limits, whatever the program's language is.
+        compile_limits = language.step_limits(context.compile_limits, runtime_memory=False)
         block: dict[str, Any] = {
             "files": {**files, recipe.source_file: self.source},
             "compile": {"argv": list(recipe.compile), "limits": compile_limits} if recipe.compile else None,
-            "argv": recipe.run_argv(heap_mb),
-            "limits": run_limits,
+            "argv": recipe.run_argv(int(context.judge_limits.get("memory_mb") or 256)),
+            "limits": language.step_limits(context.judge_limits, runtime_memory=True),
             "language": self.language,
         }
         # The driver keeps a compiled judge under this key: same sources, same recipe, same binary.
