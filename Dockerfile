@@ -33,12 +33,12 @@ WORKDIR /app
 # Dependencies first, from the metadata alone: a source change rebuilds only the last layers.
 # build-ca.pem (optional; scripts/build_service_image.sh provides it) is a CA bundle for
 # pip behind a TLS-inspecting proxy; a plain build has none and pip uses its own.
-# The client (reward_client, which `score --url` uses) is this repository's too: installed from here.
+# The client (reward_client, which `score --url` uses: the remote extra) is this repository's too: installed from here.
 COPY pyproject.toml build-ca.pe[m] ./
 COPY client/ client/
 RUN if [ -s build-ca.pem ]; then export PIP_CERT=/app/build-ca.pem; fi \
     && mkdir -p reward_service reward_sandbox && touch README.md LICENSE reward_service/__init__.py reward_sandbox/__init__.py \
-    && pip install "setuptools>=77" wheel ./client ".[docker]" && pip uninstall -y reward-service \
+    && pip install "setuptools>=77" ./client ".[docker,remote]" && pip uninstall -y reward-service \
     && rm -rf reward_service reward_sandbox client build README.md LICENSE *.egg-info build-ca.pem
 
 COPY README.md LICENSE ./

@@ -11,8 +11,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -25,12 +26,18 @@ def free_port() -> int:
 
 @contextmanager
 def server_process(
-    port: int, env: Mapping[str, str] | None = None, extra_args: tuple[str, ...] = ()
+    port: int,
+    env: Mapping[str, str] | None = None,
+    extra_args: tuple[str, ...] = (),
+    command: Sequence[str] = (sys.executable, "-m", "reward_service.cli"),
+    cwd: Path | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Start `reward-service serve` on ``port`` without waiting for it; stop it with SIGINT."""
+    """Start `reward-service serve` on ``port`` without waiting for it; stop it with SIGINT.
+    ``command`` is how to run `reward-service` (another venv's script, say), ``cwd`` where."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "reward_service.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *extra_args],
+        [*command, "serve", "--host", "127.0.0.1", "--port", str(port), *extra_args],
         env={**os.environ, **(env or {})},
+        cwd=cwd,
         start_new_session=True,
     )
     try:
@@ -60,10 +67,15 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout_s: floa
 
 
 @contextmanager
-def running_server(env: Mapping[str, str] | None = None, ready_timeout_s: float = 120) -> Iterator[str]:
+def running_server(
+    env: Mapping[str, str] | None = None,
+    ready_timeout_s: float = 120,
+    command: Sequence[str] = (sys.executable, "-m", "reward_service.cli"),
+    cwd: Path | None = None,
+) -> Iterator[str]:
     """Start the server on a free port, wait for /readyz, yield its base URL, stop it with SIGINT."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with server_process(port, env) as process:
+    with server_process(port, env, command=command, cwd=cwd) as process:
         wait_until_ready(url, process, ready_timeout_s)
         yield url

@@ -9,7 +9,7 @@ import uvicorn
 
 from reward_service import __version__
 from reward_service.app import create_app
-from reward_service.exceptions import TokenConfigError
+from reward_service.exceptions import ClientNotInstalled, TokenConfigError
 from reward_service.http_protocol import read_deadline_protocol
 from reward_service.importers.arguments import add_import_arguments
 from reward_service.logging_setup import configure_logging
@@ -47,13 +47,21 @@ def _worker(args: argparse.Namespace) -> None:
 def _score(args: argparse.Namespace) -> None:
     from reward_service.score_file.command import run_score_command  # the pipeline, rich: only this command needs them
 
-    raise SystemExit(run_score_command(args))
+    try:
+        code = run_score_command(args)
+    except ClientNotInstalled as exc:
+        raise SystemExit(f"reward-service score: {exc}") from exc
+    raise SystemExit(code)
 
 
 def _import_problems(args: argparse.Namespace) -> None:
     from reward_service.importers.command import run_import_command  # datasets, rich: only this command
 
-    raise SystemExit(run_import_command(args))
+    try:
+        code = run_import_command(args)
+    except ClientNotInstalled as exc:
+        raise SystemExit(f"reward-service problems import: {exc}") from exc
+    raise SystemExit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

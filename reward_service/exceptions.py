@@ -53,6 +53,16 @@ class TokenConfigError(ValueError):
 # `reward-service score` and `reward-service problems import`.
 
 
+class ClientNotInstalled(RuntimeError):
+    """`--url` talks to a running service through reward-client, an extra the server runs without."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "--url talks to a running service through the reward-client package, which is not installed: "
+            "pip install ./client (this repository's client/), or drop --url to score in this process"
+        )
+
+
 class ScoringUnavailable(RuntimeError):
     """The scorer itself failed (service unreachable, a 5xx): stop, so a rerun resumes from here."""
 

@@ -12,7 +12,7 @@ VENV="${REWARD_TEST_VENV:-.venv}"
 if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev,examples,trainers,docker]" -e ./client
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev,examples,trainers,docker,remote]" -e ./client
 # The trainers' own calling code, pinned (tests/trainer_modules.py): installed without their
 # dependencies (torch, Ray, vLLM), since the tests load only the modules that make the calls.
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps verl==0.9.1 openrlhf==0.11.2

@@ -94,6 +94,45 @@ def test_math_and_code_items_in_one_batch(client: TestClient) -> None:
     assert (maths["status"], maths["score"]) == ("correct", 1.0)
 
 
+def test_dataset_io_tests_become_the_tests_they_stand_for(client: TestClient) -> None:
+    # APPS/TACO's {"inputs", "outputs"[, "fn_name"]} as kind `io`: stdio tests, or call tests
+    # whose outputs are wrapped in one-element lists, as the datasets store them.
+    add_stdin = "```python\na, b = map(int, input().split())\nprint(a + b)\n```"
+    add_call = "```python\ndef add(a, b):\n    return a + b\n```"
+    items = [
+        {
+            "id": "s",
+            "task": "code",
+            "response": add_stdin,
+            "tests": {"kind": "io", "inputs": ["1 2"], "outputs": ["3"]},
+        },
+        {
+            "id": "c",
+            "task": "code",
+            "response": add_call,
+            "tests": {"kind": "io", "fn_name": "add", "inputs": [[1, 2], [5, 7]], "outputs": [[3], [13]]},
+        },
+    ]
+    stdin, call = score(client, items)
+    assert (stdin["status"], stdin["score"]) == ("accepted", 1.0)
+    assert (call["status"], call["score"]) == ("wrong_answer", 0.5)
+
+
+@pytest.mark.parametrize(
+    ("tests", "reason"),
+    [
+        ({"kind": "io", "inputs": ["1"], "outputs": []}, "1 inputs but 0 outputs"),
+        ({"kind": "io", "inputs": [], "outputs": []}, "no test cases"),
+        ({"kind": "io", "inputs": "1 2", "outputs": "3"}, "list"),
+    ],
+)
+def test_io_tests_that_make_no_tests_are_422(client: TestClient, tests: dict[str, object], reason: str) -> None:
+    item = {"id": "x", "task": "code", "response": "print(3)", "tests": tests}
+    response = client.post("/score", json={"items": [item]})
+    assert response.status_code == 422
+    assert reason in response.text
+
+
 def test_code_without_a_usable_sandbox_is_an_explicit_error_not_a_zero() -> None:
     settings = make_settings(sandbox_backend="docker", sandbox_image="reward-sandbox:does-not-exist")
     with TestClient(create_app(settings)) as broken:

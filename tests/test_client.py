@@ -191,3 +191,20 @@ def test_a_batch_past_the_servers_item_limit_is_split_not_refused() -> None:
         with pytest.raises(RequestRejected) as rejected:
             RewardClient(url).score([{"task": "math", "response": "x" * 4096, "ground_truth": "1"}])
         assert rejected.value.status_code == 413
+
+
+def test_dataset_shaped_tests_go_to_the_service_as_io_tests(live_server: str) -> None:
+    # The client sends a dataset's {"inputs", "outputs"} as they are (numpy arrays too, as
+    # Parquet rows hold them); the service's own rules make the tests.
+    from reward_client.items import as_tests, code_item
+
+    spec = {"inputs": np.array(["1 2\n", "3 4\n"]), "outputs": np.array(["3\n", "7\n"])}
+    tests = as_tests(spec)
+    assert tests is not None and tests["kind"] == "io"
+    program = "```python\na, b = map(int, input().split())\nprint(a + b)\n```"
+    (result,) = RewardClient(live_server).score([code_item(program, tests)])
+    assert (result.status, result.score) == ("accepted", 1.0)
+    # Specs that could make no tests are not sent as tests at all, as before.
+    assert as_tests({"inputs": ["1"], "outputs": []}) is None
+    assert as_tests({"inputs": [], "outputs": []}) is None
+    assert as_tests('{"inputs": "12", "outputs": "3"}') is None

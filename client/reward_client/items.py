@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
-
-from reward_client.dataset_tests import is_io_spec, loads_spec, tests_from_io
 
 
 def math_item(response: str, ground_truth: Any, *, id: str | None = None, mode: str | None = None) -> dict[str, Any]:
@@ -35,25 +34,43 @@ def code_item(
     return item
 
 
+def _loads(value: Any) -> Any:
+    if isinstance(value, bytes):
+        value = value.decode()
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        return json.loads(value)
+    return value
+
+
+def _length(value: Any) -> int | None:
+    if isinstance(value, (str, bytes, Mapping)):
+        return None
+    try:
+        return len(value)
+    except TypeError:
+        return None
+
+
 def as_tests(value: Any) -> dict[str, Any] | None:
     """A code item's `tests` from the spellings datasets use; None when `value` is not a test spec.
 
     - the service's own form: `{"kind": "stdio" | "assert" | "call", ...}`;
     - APPS / TACO / PRIME style: `{"inputs": [...], "outputs": [...]}` (stdin/stdout pairs),
-      with `"fn_name"` (call-based), by the rules of `reward_client.dataset_tests`;
+      with `"fn_name"` (call-based): sent as tests of kind `io`, which the service turns
+      into its own by the datasets' rules (the same rules `/openrlhf` and the importer use);
     - either of those as a JSON string, as parquet files and veRL's ground_truth often hold them.
     """
     try:
-        value = loads_spec(value)
+        value = _loads(value)
     except ValueError:
         return None
     if not isinstance(value, Mapping):
         return None
     if "kind" in value:
         return dict(value)
-    if is_io_spec(value):
-        try:
-            return tests_from_io(value)
-        except ValueError:
-            return None  # malformed (no cases, lengths differ): not a spec the service could judge
+    if "inputs" in value and "outputs" in value:
+        inputs, outputs = _length(value["inputs"]), _length(value["outputs"])
+        if not inputs or inputs != outputs:
+            return None  # no cases, or lengths that differ: not a spec the service could judge
+        return {**value, "kind": "io"}
     return None

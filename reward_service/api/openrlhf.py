@@ -27,13 +27,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import TypeAdapter, ValidationError
-from reward_client.dataset_tests import is_io_spec, tests_from_io
 
 from reward_service.api.backpressure import HeldRequests, refuse_oversized_batch
 from reward_service.api.deps import scoring_context
 from reward_service.api.strict_json import StrictJSONRoute
 from reward_service.context import ScoringContext
 from reward_service.pipeline import score_batch
+from reward_service.schemas.dataset_tests import is_io_spec, tests_from_io
 from reward_service.schemas.scoring import (
     AnyItem,
     ErrorResponse,

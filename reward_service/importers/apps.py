@@ -3,9 +3,10 @@
 Schema (the dataset card): `problem_id`, `question`, `solutions` (a JSON string: a list of
 Python 3 programs), `input_output` (a JSON string: `{"inputs", "outputs"}`, with
 `fn_name` for call-based problems), `starter_code`, `difficulty`, `url`. The tests are
-made by `reward_client.dataset_tests`, the rule set the veRL adapter and `/openrlhf` use
-too: call-based outputs are wrapped in one-element lists, and the return value matches
-the list or its element, as APPS's own testing code judges them.
+made by `reward_service.schemas.dataset_tests`, the rule set that the wire's `io` tests
+(the client's veRL and TRL adapters) and `/openrlhf` use too: call-based outputs are
+wrapped in one-element lists, and the return value matches the list or its element, as
+APPS's own testing code judges them.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from reward_client.dataset_tests import loads_spec, tests_from_io
-
 from reward_service.exceptions import RowError
 from reward_service.importers.converted import Converted, IdField, Solution, required
+from reward_service.schemas.dataset_tests import loads_spec, tests_from_io
 
 
 def io_tests(row: Mapping[str, Any]) -> dict[str, Any]:

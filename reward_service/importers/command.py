@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -20,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from pydantic import ValidationError
-from reward_client.config import TOKEN_ENV
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -180,7 +178,7 @@ def _summary(tally: Tally, where: str, validated: bool, console: Console) -> Non
 
 def _scorer(args: argparse.Namespace, settings: Settings) -> Scorer:
     if args.url:
-        return HttpScorer(args.url, token=os.environ.get(TOKEN_ENV))
+        return HttpScorer(args.url)  # its token: REWARD_SERVICE_TOKEN, as the destination's
     return InProcessScorer(settings)
 
 

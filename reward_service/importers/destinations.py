@@ -11,11 +11,8 @@ import asyncio
 from dataclasses import dataclass
 from typing import Protocol
 
-from reward_client import RewardClient
-from reward_client.errors import RequestRejected
-
 from reward_service.context import build_problem_store
-from reward_service.exceptions import ProblemRefused
+from reward_service.exceptions import ClientNotInstalled, ProblemRefused
 from reward_service.problems.admit import admit_problem, canonical_body
 from reward_service.problems.model import content_hash
 from reward_service.schemas.scoring import ProblemBody
@@ -69,6 +66,13 @@ class ServiceDestination:
     """A running service, through the client (its token from REWARD_SERVICE_TOKEN, its retries)."""
 
     def __init__(self, url: str) -> None:
+        # Imported here: the client is the `remote` extra, which the server runs without.
+        try:
+            from reward_client import RewardClient
+            from reward_client.errors import RequestRejected
+        except ImportError as exc:
+            raise ClientNotInstalled() from exc
+        self._rejected = RequestRejected
         self._client = RewardClient(url)
         self.where = url
 
@@ -80,7 +84,7 @@ class ServiceDestination:
             return Stored(wanted, False, len(data["tests"].get("cases", [])))
         try:
             answer = self._client.put_problem(problem_id, data)
-        except RequestRejected as exc:
+        except self._rejected as exc:
             raise ProblemRefused(exc.status_code, str(exc.detail)) from exc
         return Stored(str(answer["hash"]), True, int(answer["cases"]))
 

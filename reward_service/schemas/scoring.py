@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import keyword
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
+from reward_service.schemas.dataset_tests import DatasetTests
 from reward_service.verifiers.jobs import DEFAULT_MATH_DECIMALS
 from reward_service.verifiers.language.codes import SUPPORTED_LANGUAGE_CODES, is_supported_language
 from reward_service.verifiers.verdict import Status
@@ -144,6 +145,27 @@ class CallTests(BaseModel):
 CodeTests = Annotated[
     StdioTests | AssertTests | CallTests | CheckerTests | InteractiveTests, Field(discriminator="kind")
 ]
+_CODE_TESTS: TypeAdapter[StdioTests | AssertTests | CallTests | CheckerTests | InteractiveTests] = TypeAdapter(
+    CodeTests
+)
+
+
+def _as_service_tests(tests: CodeTests | DatasetTests) -> CodeTests:
+    """A dataset's `io` tests become the `stdio` or `call` tests they stand for."""
+    if isinstance(tests, DatasetTests):
+        return _CODE_TESTS.validate_python(tests.service_tests())
+    return tests
+
+
+if TYPE_CHECKING:
+    # What a validated item holds: never `io`, which validation turns into stdio or call tests.
+    ServiceTests = CodeTests
+else:
+    ServiceTests = Annotated[
+        StdioTests | AssertTests | CallTests | CheckerTests | InteractiveTests | DatasetTests,
+        Field(discriminator="kind"),
+        AfterValidator(_as_service_tests),
+    ]
 
 
 class CodeLimits(BaseModel):
@@ -168,7 +190,7 @@ ProblemId = Annotated[str, AfterValidator(_problem_id)]
 
 class CodeItem(_Item):
     task: Literal["code"]
-    tests: CodeTests | None = Field(None, description="The tests inline; or name a stored `problem` instead.")
+    tests: ServiceTests | None = Field(None, description="The tests inline; or name a stored `problem` instead.")
     problem: ProblemId | None = Field(None, description="A problem stored with PUT /problems/{id}: its tests.")
     language: str | None = Field(None, description="Default: the stored problem's, else found in the response.")
     limits: CodeLimits | None = Field(None, description="Default: the stored problem's, else the server's.")
@@ -185,7 +207,7 @@ class ProblemBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    tests: CodeTests
+    tests: ServiceTests
     language: str | None = Field(None, description="The items' language when they do not say.")
     limits: CodeLimits | None = Field(None, description="The items' limits when they do not say.")
 

@@ -7,12 +7,8 @@ from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from typing import Any, Protocol
 
-from reward_client import AsyncRewardClient
-from reward_client.errors import RewardServiceError
-from reward_client.retry import RetryPolicy
-
 from reward_service.context import ScoringContext, open_scoring_context
-from reward_service.exceptions import ScoringUnavailable
+from reward_service.exceptions import ClientNotInstalled, ScoringUnavailable
 from reward_service.pipeline import score_batch
 from reward_service.schemas.scoring import AnyItem, ScoreOptions
 from reward_service.settings import Settings
@@ -55,9 +51,19 @@ class HttpScorer:
     and its halving of a batch the server answers 413 to."""
 
     def __init__(self, url: str, token: str | None = None, timeout_s: float = 600.0, attempts: int = 30) -> None:
+        # Imported here: the client is the `remote` extra, which the server runs without.
+        try:
+            from reward_client import AsyncRewardClient
+            from reward_client.errors import RewardServiceError
+            from reward_client.retry import RetryPolicy
+        except ImportError as exc:
+            raise ClientNotInstalled() from exc
+        self._client_error = RewardServiceError
         # A long file run outlasts a busy server rather than stop at the first 429s.
         retry = RetryPolicy(attempts=attempts, max_backoff_s=30.0)
-        self._client = AsyncRewardClient(url, api_token=token, timeout_s=timeout_s, retry=retry)
+        # No token given: the client's own default, REWARD_SERVICE_TOKEN from the environment.
+        auth = {"api_token": token} if token is not None else {}
+        self._client = AsyncRewardClient(url, timeout_s=timeout_s, retry=retry, **auth)
 
     async def start(self) -> None:
         return None
@@ -66,7 +72,7 @@ class HttpScorer:
         wire = [item.model_dump(mode="json", exclude_none=True) for item in items]
         try:
             results = await self._client.score(wire, options.model_dump(mode="json", exclude_none=True))
-        except RewardServiceError as exc:
+        except self._client_error as exc:
             raise ScoringUnavailable(str(exc)) from exc
         return [dataclasses.asdict(result) for result in results]
 

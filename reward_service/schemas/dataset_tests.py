@@ -2,9 +2,12 @@
 
 APPS, TACO, PRIME and the data derived from them keep a problem's tests as
 `{"inputs": [...], "outputs": [...]}`, often as a JSON string, with `"fn_name"` when the
-tests call a function. The veRL adapter (ground_truth), `/openrlhf` (labels) and
-`reward-service problems import` (the `apps` and `taco` formats) all turn that shape
-into the service's tests here, so a row scores the same whichever way it comes in.
+tests call a function. The wire accepts that shape as tests of kind `io` (the client's
+veRL and TRL adapters send it so), `/openrlhf` takes it as a label, and
+`reward-service problems import` reads it from the `apps` and `taco` formats: all of them
+turn it into the service's own tests here, so a row scores the same whichever way it
+comes in. The rules live on the server, so that the client and the server agree by
+construction and the server needs no client to read a dataset.
 
 The rules, from the datasets' own testing code:
 - standard input: each input is the program's stdin, each output its expected stdout
@@ -18,21 +21,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
-from reward_client.wire import plain
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+def _plain(value: Any) -> Any:
+    # Importers read Parquet columns as numpy arrays: `.tolist()` without importing numpy.
+    tolist = getattr(value, "tolist", None)
+    return tolist() if callable(tolist) else value
 
 
 def _listed(value: Any) -> list[Any]:
-    if callable(getattr(value, "tolist", None)):
-        value = plain(value)
+    value = _plain(value)
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise ValueError(f"expected a list, got {type(value).__name__}")
     return list(value)
 
 
 def _lines(value: Any) -> str:
-    value = plain(value) if callable(getattr(value, "tolist", None)) else value
+    value = _plain(value)
     return "\n".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
@@ -71,3 +79,27 @@ def loads_spec(value: Any) -> Any:
     if isinstance(value, str) and value.lstrip().startswith("{"):
         return json.loads(value)
     return value
+
+
+class DatasetTests(BaseModel):
+    """Tests of kind `io`: a dataset's `{"inputs", "outputs"[, "fn_name"]}` as it stores them.
+    Validation turns them into `stdio` or `call` tests (see the module's rules): nothing
+    downstream ever sees this kind."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["io"]
+    inputs: list[Any] = Field(..., description="Per case: the program's stdin, or the call's argument list.")
+    outputs: list[Any] = Field(
+        ..., description="Per case: the expected stdout, or the return value wrapped in a one-element list."
+    )
+    fn_name: str | None = Field(None, description="Call this function instead of running the program on stdin.")
+
+    @model_validator(mode="after")
+    def _makes_tests(self) -> DatasetTests:
+        self.service_tests()  # a spec with no cases or unequal lengths is refused here, as a 422
+        return self
+
+    def service_tests(self) -> dict[str, Any]:
+        """The `stdio` or `call` tests these stand for, as the wire spells them."""
+        return tests_from_io({"inputs": self.inputs, "outputs": self.outputs, "fn_name": self.fn_name})
