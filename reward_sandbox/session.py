@@ -74,6 +74,13 @@ class DriverSession(ABC):
                         run["stdout"] = base64.b64decode(run.pop("stdout_b64")).decode("utf-8", "replace")
             except (ValueError, TypeError, AttributeError, binascii.Error) as exc:
                 raise SessionBroken("the sandbox driver sent an unreadable reply") from exc
+            if decoded.get("undumpable_error"):
+                # Its memory and descriptors were open to the programs (docs/security.md):
+                # nothing it reports counts, and every session here would fail the same way.
+                raise SessionBroken(
+                    f"the sandbox driver could not make itself undumpable: {decoded['undumpable_error']}",
+                    retryable=False,
+                )
             return decoded
 
     async def _ended(self, message: str) -> SessionBroken:

@@ -10,15 +10,9 @@ from reward_sandbox.limits import Limits
 from reward_sandbox.session import DriverSession
 
 HARNESS_DIR = Path(__file__).resolve().parent.parent / "harness"
-HARNESS_FILES = (
-    "driver.py",
-    "py_runner.py",
-    "py_program_host.py",
-    "js_launch.py",
-    "js_judge.js",
-    "js_program_host.js",
-    "js_wire.js",
-)
+# Every file of the harness (the driver's modules, the runners, the JavaScript judge):
+# the image digest must change with any of them, including a module added later.
+HARNESS_FILES = tuple(sorted(path.name for path in HARNESS_DIR.iterdir() if path.suffix in (".py", ".js")))
 # An execute-only copy of node that the JavaScript judge runs from (see js_launch.py).
 JUDGE_NODE = "judge-node"
 

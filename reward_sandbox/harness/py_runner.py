@@ -7,7 +7,8 @@ The program never shares an interpreter with the tests. Before reading anything,
 this process forks the program's process (`py_program_host.serve`), which so
 holds no secret; then it reads the request and the test code (and deletes the
 test file), makes itself undumpable (nothing of the same uid can read its memory
-or descriptors), and has the child load the program. The tests call the
+or descriptors; where the kernel refuses, the outcome is `harness_error` and the
+program is never loaded), and has the child load the program. The tests call the
 program's functions over a pipe: arguments go there and only plain data comes
 back (None, bool, numbers, str, bytes, and lists, tuples, dicts and sets of
 them). So an object whose `__eq__` always answers True cannot come back, a
@@ -40,6 +41,7 @@ from typing import Any, BinaryIO
 # Runners start isolated (-I), so the script's directory is not on sys.path by itself.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import py_program_host  # noqa: E402  (beside this file)
+import undumpable  # noqa: E402
 
 RESULT_FD = int(os.environ.get("RESULT_FD", "3"))
 
@@ -67,15 +69,6 @@ def _report(outcome: dict[str, Any]) -> None:
     data = (json.dumps(outcome, default=repr) + "\n").encode()
     while data:
         data = data[os.write(RESULT_FD, data) :]
-
-
-def _make_undumpable() -> None:
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
-    except Exception:
-        pass
 
 
 def _exception_class(name: str) -> type[Exception]:
@@ -310,7 +303,13 @@ def main() -> None:
     program = Program()
     request = json.loads(sys.stdin.read())
     nonce = request.pop("nonce")
-    _make_undumpable()
+    refused = undumpable.make_undumpable()
+    if refused is not None:
+        # The program's process could read the tests and the nonce here: it never loads,
+        # and the host reads this outcome as the sandbox's failure, not the program's.
+        program.close()
+        _report({"nonce": nonce, "outcome": "harness_error", "message": refused})
+        return
     try:
         outcome = _run(program, request, nonce)
     except SystemExit as exc:

@@ -46,6 +46,9 @@ def judge_failed_outcome(
         return failure("runtime_error", run, "the test process was killed or failed after reporting")
     if name == "assertion_failed":
         return {"status": "wrong_answer", "message": str(outcome.get("message", ""))[-DETAIL_CHARS:]}
+    if name == "harness_error":
+        # The test process refused to run the program (it could not make itself undumpable).
+        return {"status": "sandbox_error", "message": str(outcome.get("message", ""))[-DETAIL_CHARS:]}
     if name == "memory_error":
         return {"status": "memory_limit", "message": f"allocated more than {context.limits.memory_mb} MB"}
     if name in ("returned", "passed"):
