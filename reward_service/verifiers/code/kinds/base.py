@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
+from abc import abstractmethod
 from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
@@ -56,8 +57,9 @@ def _kind_is_required(schema: dict[str, Any]) -> None:
 
 
 class KindData(BaseModel):
-    """Data of a kind of tests (its cases, its judge): validated once, on the wire, then never changed.
-    Every float it carries is finite: NaN compares false with everything."""
+    """Data of a kind of tests (its cases, its judge): validated where it comes in (a request,
+    a stored problem read back), then never changed. Every float it carries is finite: NaN
+    compares false with everything."""
 
     model_config = ConfigDict(frozen=True, allow_inf_nan=False)
 
@@ -65,27 +67,31 @@ class KindData(BaseModel):
 class KindModel(KindData):
     """One kind of test: its wire form (a request's `tests`, a stored problem's), what runs in
     the sandbox for it, and how each run is judged. Each subclass narrows `kind` to its one
-    value (a `Literal`, the wire's discriminator) and is listed in ``KINDS`` (kinds/__init__.py)."""
+    value (a `Literal`, the wire's discriminator) and is registered in ``AnyTests`` (kinds/__init__.py)."""
 
     model_config = ConfigDict(json_schema_extra=_kind_is_required)
 
     kind: str
 
+    @abstractmethod
     def case_count(self) -> int:
         """How many runs the tests need (checked against REWARD_MAX_TEST_CASES)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def size_chars(self) -> int:
         """The size of the tests' data (checked against REWARD_MAX_TESTS_CHARS)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def canonical(self) -> str:
         """Canonical JSON of the tests, part of dedupe and cache keys."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
         """The driver's run requests, in test order."""
-        raise NotImplementedError
+        ...
 
     def request_fields(self, context: RunContext) -> dict[str, Any]:
         """Fields the driver request needs besides the runs (a checker to prepare); usually none."""
@@ -102,9 +108,10 @@ class KindModel(KindData):
         at once; ``[self]`` for tests that cannot be split."""
         return [self]
 
+    @abstractmethod
     def judge(self, index: int, run: dict[str, Any], context: RunContext) -> dict[str, Any]:
         """The verdict of run ``index`` once no limit was hit: `accepted` or why not."""
-        raise NotImplementedError
+        ...
 
 
 def consecutive(cases: list[T], parts: int) -> list[list[T]]:
