@@ -128,7 +128,7 @@ async def run_pool(batch: list[tuple[str, str, str]], backend: str, concurrency:
     try:
 
         async def judge(program: str, given: str, expected: str) -> bool:
-            tests = StdioTests((StdioCase(given, expected),))
+            tests = StdioTests(cases=[StdioCase(input=given, output=expected)])
             verdict = await verify_code(CodeJob(program, PYTHON_LANGUAGE, tests, LIMITS), pool, CompileSettings())
             return verdict.status == "accepted"
 
@@ -226,7 +226,7 @@ async def run_language_pool(
     try:
 
         async def judge(program: str, given: str, expected: str) -> bool:
-            tests = StdioTests((StdioCase(given, expected),))
+            tests = StdioTests(cases=[StdioCase(input=given, output=expected)])
             job = CodeJob(program, LANGUAGES[language], tests, LIMITS)
             verdict = await verify_code(job, pool, CompileSettings())
             if "compile_s" in verdict.details:

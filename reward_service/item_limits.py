@@ -11,7 +11,7 @@ from __future__ import annotations
 from reward_sandbox import Limits
 from reward_service.schemas.scoring import CodeLimits
 from reward_service.settings import Settings
-from reward_service.verifiers.code.kinds import CodeTests
+from reward_service.verifiers.code.kinds import AnyTests
 
 
 def response_size_error(response: str, settings: Settings) -> str | None:
@@ -23,7 +23,7 @@ def response_size_error(response: str, settings: Settings) -> str | None:
     return None
 
 
-def tests_size_error(tests: CodeTests, settings: Settings) -> str | None:
+def tests_size_error(tests: AnyTests, settings: Settings) -> str | None:
     """Why these tests are too large to run, or None when they are within every limit."""
     cases = tests.case_count()
     if cases > settings.max_test_cases:

@@ -24,7 +24,6 @@ from reward_service.reward import composite_reward, reasoning_languages
 from reward_service.schemas.scoring import AnyItem, CodeItem, CodeLimits, ItemResult, MathItem, ScoreOptions
 from reward_service.settings import Settings
 from reward_service.verifiers.code.extract import extract_program
-from reward_service.verifiers.code.kinds import typed_tests
 from reward_service.verifiers.jobs import CodeJob, Job, MathJob, ProblemRef
 from reward_service.verifiers.math.extract import extract_answer, reference_answer
 from reward_service.verifiers.math.normalize import normalize_answer, quick_verdict
@@ -85,7 +84,7 @@ def _plan_code(
         requested_limits = item.limits or (CodeLimits(**problem.limits) if problem.limits else None)
     else:
         assert item.tests is not None
-        tests = typed_tests(item.tests.model_dump(mode="json"))
+        tests = item.tests
         too_large = tests_size_error(tests, settings)
         if too_large is not None:
             return _Plan(Verdict("error", None, {"error": too_large}))

@@ -19,7 +19,7 @@ from reward_service.exceptions import Unsupported
 from reward_service.settings import Settings
 from reward_service.verifiers.code.compare import output_matches
 from reward_service.verifiers.code.kinds import RunContext
-from reward_service.verifiers.code.kinds.checker import JudgeProgram
+from reward_service.verifiers.code.kinds.judged import JudgeProgram
 
 JUDGES = Path(__file__).parent / "judges"
 TESTLIB = (JUDGES / "testlib_subset.h").read_text()
@@ -78,13 +78,13 @@ def test_without_the_setting_a_testlib_checker_names_it() -> None:
     language = resolve_language("python")
     assert language is not None
     context = RunContext(language, Limits(), "/harness", "nonce")
-    program = JudgeProgram("cpp", CPP_CHECKER["source"])
+    program = JudgeProgram(language="cpp", source=CPP_CHECKER["source"])
     with pytest.raises(Unsupported, match="REWARD_TESTLIB_HEADER"):
         program.driver_block("checker", context)
     offered = program.driver_block("checker", replace(context, judge_library=(("testlib.h", TESTLIB),)))
     assert offered["files"]["testlib.h"] == TESTLIB
     # A Python judge, or a C++ one that includes no testlib.h, is given nothing.
-    plain = JudgeProgram("cpp", "int main() { return 0; }").driver_block("checker", context)
+    plain = JudgeProgram(language="cpp", source="int main() { return 0; }").driver_block("checker", context)
     assert set(plain["files"]) == {"checker.cpp"}
 
 

@@ -1,13 +1,15 @@
-"""Each kind of code test is one type: built from the wire form, keyed canonically,
-writing its own runs and judging them; the verifier knows none of them by name."""
+"""Each kind of code test is one type: the wire form itself, keyed canonically, writing
+its own runs and judging them; the verifier knows none of them by name."""
 
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from reward_sandbox import LANGUAGES, Limits
+from reward_service.app import create_app
 from reward_service.exceptions import Unsupported
-from reward_service.verifiers.code.kinds import KINDS, AssertTests, CallTests, RunContext, StdioTests, typed_tests
+from reward_service.verifiers.code.kinds import KINDS, AssertTests, CallTests, RunContext, StdioTests, parse_tests
 from reward_service.verifiers.code.limits import CompileSettings
 from reward_service.verifiers.code.verifier import _Attempt
 
@@ -24,28 +26,58 @@ def _context(language: str = "python") -> RunContext:
 
 @pytest.mark.parametrize("kind", sorted(WIRE))
 def test_each_kind_round_trips_and_keys_canonically(kind: str) -> None:
-    tests = typed_tests(WIRE[kind])
+    tests = parse_tests(WIRE[kind])
     assert type(tests) is KINDS[kind] and tests.kind == kind
     reordered = dict(reversed(list(WIRE[kind].items())))
-    assert typed_tests(reordered).canonical() == tests.canonical()
+    assert parse_tests(reordered).canonical() == tests.canonical()
     assert len(tests.runs(_context())) == tests.case_count()
 
 
+def test_the_wire_schema_embeds_every_kind() -> None:
+    """Adding a kind is one module and one registration: the request schemas follow from
+    ``KINDS``, with `kind` the discriminator every request must name."""
+    components = create_app().openapi()["components"]["schemas"]
+    for body in ("CodeItem", "ProblemBody"):
+        tests = components[body]["properties"]["tests"]
+        union = next(part for part in tests.get("anyOf", [tests]) if "oneOf" in part)
+        assert union["discriminator"]["propertyName"] == "kind"
+        mapping = union["discriminator"]["mapping"]
+        # Every kind, and besides them only `io`: a dataset's shape that validation turns into a kind.
+        assert mapping.pop("io") == "#/components/schemas/DatasetTests"
+        assert mapping == {name: f"#/components/schemas/{kind.__name__}" for name, kind in KINDS.items()}
+    for name, kind in KINDS.items():
+        schema = components[kind.__name__]
+        assert schema["required"][0] == "kind" and schema["properties"]["kind"] == {
+            "type": "string",
+            "const": name,
+            "title": "Kind",
+        }
+
+
+def test_the_wire_rejects_tests_without_a_kind_it_knows() -> None:
+    with pytest.raises(ValidationError, match="discriminator"):
+        parse_tests({"cases": [{"output": "1"}]})
+    with pytest.raises(ValidationError, match="does not match any of the expected tags"):
+        parse_tests({"kind": "bytes", "cases": [{"output": "1"}]})
+    # Python callers may leave `kind` out: each kind knows its own.
+    assert StdioTests.model_validate({"cases": [{"output": "1"}]}).kind == "stdio"
+
+
 def test_kinds_differ_in_their_keys() -> None:
-    a = StdioTests.from_dict(WIRE["stdio"])
-    b = StdioTests.from_dict({**WIRE["stdio"], "float_tolerance": 1e-6})
+    a = StdioTests.model_validate(WIRE["stdio"])
+    b = StdioTests.model_validate({**WIRE["stdio"], "float_tolerance": 1e-6})
     assert a.canonical() != b.canonical()
 
 
 def test_runner_kinds_refuse_a_language_without_a_runner() -> None:
-    for tests in (CallTests.from_dict(WIRE["call"]), AssertTests.from_dict(WIRE["assert"])):
+    for tests in (CallTests.model_validate(WIRE["call"]), AssertTests.model_validate(WIRE["assert"])):
         with pytest.raises(Unsupported, match="use stdio tests"):
             tests.runs(_context("cpp"))
 
 
 def test_a_call_test_never_accepts_an_assert_runners_word() -> None:
     """A runner that reports "passed" for a call test has not returned a value to compare."""
-    tests = CallTests.from_dict(WIRE["call"])
+    tests = CallTests.model_validate(WIRE["call"])
     context = _context()
     run = {"exit_code": 0, "signal": None, "fd3": f'{{"nonce": "{context.nonce}", "outcome": "passed"}}'}
     assert tests.judge(0, run, context)["status"] == "runtime_error"
@@ -55,7 +87,7 @@ def test_a_call_test_never_accepts_an_assert_runners_word() -> None:
 
 
 def test_an_outcome_without_this_attempts_nonce_does_not_count() -> None:
-    tests = AssertTests.from_dict(WIRE["assert"])
+    tests = AssertTests.model_validate(WIRE["assert"])
     run = {"exit_code": 0, "signal": None, "fd3": '{"nonce": "forged", "outcome": "passed"}'}
     assert tests.judge(0, run, _context())["status"] == "runtime_error"
 
@@ -70,7 +102,7 @@ def test_every_attempt_has_its_own_nonce() -> None:
     class _Pool:
         backend = _Backend()
 
-    job = CodeJob("def f(x): return x", LANGUAGES["python"], CallTests.from_dict(WIRE["call"]), Limits())
+    job = CodeJob("def f(x): return x", LANGUAGES["python"], CallTests.model_validate(WIRE["call"]), Limits())
     first, second = (_Attempt(job, _Pool(), CompileSettings()) for _ in range(2))  # type: ignore[arg-type]
     assert first.nonce != second.nonce
     assert first.nonce in first.payload["runs"][0]["stdin"]

@@ -20,7 +20,7 @@ from reward_sandbox import LANGUAGES as RECIPES
 from reward_sandbox import Limits, resolve_language
 from reward_service.verifiers.code.extract import extract_program
 from reward_service.verifiers.code.kinds import RunContext
-from reward_service.verifiers.code.kinds.checker import JudgeProgram
+from reward_service.verifiers.code.kinds.judged import JudgeProgram
 from reward_service.verifiers.code.limits import CompileSettings, compile_limits, judge_limits
 
 JUDGES = Path(__file__).parent / "judges"
@@ -278,10 +278,10 @@ def test_each_step_is_limited_by_its_own_languages_runtime() -> None:
         compile_limits=compile_limits(CompileSettings(), Limits(), per_session_uid=True),
         judge_limits=judge_limits(Limits(), per_session_uid=True),
     )
-    cpp = JudgeProgram("cpp", "int main() { return 0; }").driver_block("checker", context)
-    java = JudgeProgram("java", "public class Check { public static void main(String[] a) {} }").driver_block(
-        "checker", context
-    )
+    cpp = JudgeProgram(language="cpp", source="int main() { return 0; }").driver_block("checker", context)
+    java = JudgeProgram(
+        language="java", source="public class Check { public static void main(String[] a) {} }"
+    ).driver_block("checker", context)
     assert cpp["compile"]["limits"]["address_space_mb"] == CompileSettings().memory_mb
     assert cpp["limits"]["address_space_mb"] is not None and cpp["limits"]["memory_mb"] == 1024
     assert java["compile"]["limits"]["address_space_mb"] is None and java["limits"]["address_space_mb"] is None

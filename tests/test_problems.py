@@ -18,7 +18,7 @@ from reward_service.app import create_app
 from reward_service.dispatch.rq.enqueue import _on_the_queue
 from reward_service.exceptions import ProblemFetchError
 from reward_service.problems.fetch import WorkerProblems
-from reward_service.verifiers.code.kinds import typed_tests
+from reward_service.verifiers.code.kinds import parse_tests
 from reward_service.verifiers.jobs import CodeJob, ProblemCodeJob, ProblemRef
 
 ADD = "a, b = map(int, input().split())\nprint(a + b)"
@@ -152,7 +152,7 @@ def test_in_scale_out_problems_live_in_redis_and_workers_read_each_once() -> Non
                 worker.stop()
             # What goes on the queue names the problem; its tests do not travel with every rollout.
             job = CodeJob(
-                ADD, LANGUAGES["python"], typed_tests(ADD_TESTS), Limits(), problem=ProblemRef("shared", stored["hash"])
+                ADD, LANGUAGES["python"], parse_tests(ADD_TESTS), Limits(), problem=ProblemRef("shared", stored["hash"])
             )
             queued = _on_the_queue(job)
             assert isinstance(queued, ProblemCodeJob) and b"40 2" not in pickle.dumps(queued)

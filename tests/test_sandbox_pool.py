@@ -168,7 +168,7 @@ def test_an_item_whose_session_died_runs_again_on_a_fresh_one(backend: str) -> N
     job = CodeJob(
         program="print(int(input()) * 2)",
         language=LANGUAGES["python"],
-        tests=StdioTests((StdioCase("21", "42"),)),
+        tests=StdioTests(cases=[StdioCase(input="21", output="42")]),
         limits=Limits(time_s=5),
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from reward_sandbox import Language, SandboxPool, create_backend, probe_languages
 from reward_service.dispatch.sandbox_report import SandboxReport
 from reward_service.settings import Settings
-from reward_service.verifiers.code.kinds import KindOfTests
+from reward_service.verifiers.code.kinds import KindModel
 from reward_service.verifiers.code.limits import CompileSettings
 from reward_service.verifiers.code.run import run_program
 from reward_service.verifiers.code.verifier import verify_code_spread
@@ -57,7 +57,7 @@ class CodeRunner:
             self._pool.warning = f"running code WITHOUT isolation (REWARD_SANDBOX_ALLOW_UNSAFE): {reason}"
         self.languages = await probe_languages(self._pool)
 
-    def _missing(self, language: Language, tests: KindOfTests | None = None) -> Verdict | None:
+    def _missing(self, language: Language, tests: KindModel | None = None) -> Verdict | None:
         """An `error` for a program or a judge in a language this deployment's sandbox was
         found not to run (its toolchain is not installed): what to install, not a
         `sandbox_error` from a compiler that is not there. Silent when the sandbox itself

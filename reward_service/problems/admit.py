@@ -15,7 +15,6 @@ from reward_service.exceptions import ProblemRefused
 from reward_service.problems.model import StoredProblem, content_hash
 from reward_service.schemas.scoring import ProblemBody
 from reward_service.settings import Settings
-from reward_service.verifiers.code.kinds import typed_tests
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ def canonical_body(body: ProblemBody) -> str:
 
 
 def admit_problem(problem_id: str, body: ProblemBody, settings: Settings) -> AdmittedProblem:
-    tests = typed_tests(body.tests.model_dump(mode="json"))
+    tests = body.tests
     if tests.case_count() > settings.max_problem_cases:
         raise ProblemRefused(
             413,

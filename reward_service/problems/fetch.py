@@ -10,7 +10,7 @@ from __future__ import annotations
 from reward_service.exceptions import ProblemFetchError
 from reward_service.problems.resolve import TypedProblems
 from reward_service.problems.store import BlockingRedisProblems
-from reward_service.verifiers.code.kinds import CodeTests
+from reward_service.verifiers.code.kinds import AnyTests
 from reward_service.verifiers.jobs import ProblemRef
 
 _KEPT = 256
@@ -22,7 +22,7 @@ class WorkerProblems:
         self._typed = TypedProblems(capacity)
         self.fetches = 0  # store reads, for the tests and the logs
 
-    def tests_for(self, ref: ProblemRef) -> CodeTests:
+    def tests_for(self, ref: ProblemRef) -> AnyTests:
         """Blocking: the problem's typed tests, from memory when this worker has seen its hash."""
         known = self._typed.get(ref.id, ref.hash)
         if known is not None:

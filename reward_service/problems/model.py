@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from reward_service.verifiers.code.kinds import CodeTests, typed_tests
+from reward_service.verifiers.code.kinds import AnyTests, parse_tests
 
 
 def content_hash(body_json: str) -> str:
@@ -31,11 +31,11 @@ class ResolvedProblem:
 
     id: str
     hash: str
-    tests: CodeTests
+    tests: AnyTests
     language: str | None
     limits: dict[str, Any] | None
 
     @classmethod
     def of(cls, stored: StoredProblem) -> ResolvedProblem:
         body = stored.body()
-        return cls(stored.id, stored.hash, typed_tests(body["tests"]), body.get("language"), body.get("limits"))
+        return cls(stored.id, stored.hash, parse_tests(body["tests"]), body.get("language"), body.get("limits"))

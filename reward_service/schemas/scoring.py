@@ -1,50 +1,22 @@
-"""Wire schemas of the v1 API: what a trainer sends and what it gets back."""
+"""Wire schemas of the v1 API: what a trainer sends and what it gets back.
+
+A code item's (and a stored problem's) `tests` are the test kinds' own models
+(`CodeTests`, reward_service/verifiers/code/kinds/): each kind is defined once, there.
+The wire also takes a dataset's `io` tests (schemas/dataset_tests.py), which validation
+turns into the kind they stand for."""
 
 from __future__ import annotations
 
-import keyword
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from reward_service.schemas.dataset_tests import DatasetTests
+from reward_service.verifiers.code.kinds import AnyTests, CodeTests, parse_tests
 from reward_service.verifiers.jobs import DEFAULT_MATH_DECIMALS
 from reward_service.verifiers.language.codes import SUPPORTED_LANGUAGE_CODES, is_supported_language
 from reward_service.verifiers.verdict import Status
-
-# Every float a request carries must be finite: NaN compares false with everything,
-# so `time_s: NaN` would disable a limit and a NaN weight would null every score.
-_FINITE = ConfigDict(allow_inf_nan=False)
-
-_JS_IDENTIFIER_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
-
-
-def _identifier(name: str) -> str:
-    """A function name is looked up, never evaluated: it must be an identifier."""
-    python = name.isidentifier() and not keyword.iskeyword(name)
-    if not (python or _JS_IDENTIFIER_RE.fullmatch(name)):
-        raise ValueError(f"{name[:80]!r} is not a function name (an identifier such as `solve`)")
-    return name
-
-
-_SUPPORT_FILE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
-# The checker's own files in its directory: a support file must not replace them.
-_RESERVED_FILES = frozenset({"input.txt", "output.txt", "answer.txt"})
-
-
-def _support_file(name: str) -> str:
-    if not _SUPPORT_FILE_RE.fullmatch(name) or name in _RESERVED_FILES:
-        raise ValueError(
-            f"{name[:80]!r} is not a support file name (letters, digits, `_.-`, no path; not {sorted(_RESERVED_FILES)})"
-        )
-    return name
-
-
-SupportFileName = Annotated[str, AfterValidator(_support_file)]
-FunctionName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_identifier)]
-# A tolerance wider than this accepts outputs that are simply different numbers.
-MAX_FLOAT_TOLERANCE = 0.1
 
 
 class _Item(BaseModel):
@@ -65,95 +37,10 @@ class MathItem(_Item):
     )
 
 
-class StdioCase(BaseModel):
-    input: str = ""
-    output: str
-
-
-class StdioTests(BaseModel):
-    model_config = _FINITE
-
-    kind: Literal["stdio"]
-    cases: list[StdioCase] = Field(..., min_length=1)
-    compare: Literal["lines", "tokens", "tokens_ignore_case"] = Field(
-        "lines",
-        description="`lines`: line by line, trailing whitespace ignored; `tokens`: whitespace-separated "
-        "tokens in order, however spread over lines; `tokens_ignore_case`: tokens, letters without case.",
-    )
-    float_tolerance: float | None = Field(
-        None,
-        ge=0,
-        le=MAX_FLOAT_TOLERANCE,
-        description=f"Numbers may differ by this much (absolute or relative), at most {MAX_FLOAT_TOLERANCE}; "
-        "integer tokens always match exactly.",
-    )
-
-
-class JudgeProgram(BaseModel):
-    """A checker or an interactor: a program of the problem's, run sandboxed like the submission."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    language: str = Field("cpp", description="Any language GET /languages lists; C++ and Python are the usual ones.")
-    source: str = Field(..., min_length=1)
-    files: dict[SupportFileName, str] = Field(
-        default_factory=dict,
-        description="Support files beside the source, e.g. the problem's `testlib.h` (none is shipped).",
-        max_length=16,
-    )
-
-
-class CheckerCase(BaseModel):
-    input: str = ""
-    answer: str = Field("", description="The reference answer the checker compares with (testlib's `ans`).")
-
-
-class CheckerTests(BaseModel):
-    kind: Literal["checker"]
-    cases: list[CheckerCase] = Field(..., min_length=1)
-    checker: JudgeProgram
-
-
-class InteractiveTests(BaseModel):
-    kind: Literal["interactive"]
-    cases: list[CheckerCase] = Field(..., min_length=1)
-    interactor: JudgeProgram
-
-
-class AssertTests(BaseModel):
-    kind: Literal["assert"]
-    code: str
-    entry_point: FunctionName | None = None
-
-
-class CallCase(BaseModel):
-    args: list[Any] = Field(default_factory=list)
-    expected: Any = None
-
-
-class CallTests(BaseModel):
-    kind: Literal["call"]
-    fn_name: FunctionName
-    cases: list[CallCase] = Field(..., min_length=1)
-    wrapped: bool = Field(
-        False,
-        description="Each case's `expected` is the return value wrapped in a one-element list, as APPS and TACO "
-        "store it: the return value matches the list or its one element (the datasets' own testing rule).",
-    )
-
-
-CodeTests = Annotated[
-    StdioTests | AssertTests | CallTests | CheckerTests | InteractiveTests, Field(discriminator="kind")
-]
-_CODE_TESTS: TypeAdapter[StdioTests | AssertTests | CallTests | CheckerTests | InteractiveTests] = TypeAdapter(
-    CodeTests
-)
-
-
-def _as_service_tests(tests: CodeTests | DatasetTests) -> CodeTests:
+def _as_service_tests(tests: AnyTests | DatasetTests) -> AnyTests:
     """A dataset's `io` tests become the `stdio` or `call` tests they stand for."""
     if isinstance(tests, DatasetTests):
-        return _CODE_TESTS.validate_python(tests.service_tests())
+        return parse_tests(tests.service_tests())
     return tests
 
 
@@ -161,11 +48,7 @@ if TYPE_CHECKING:
     # What a validated item holds: never `io`, which validation turns into stdio or call tests.
     ServiceTests = CodeTests
 else:
-    ServiceTests = Annotated[
-        StdioTests | AssertTests | CallTests | CheckerTests | InteractiveTests | DatasetTests,
-        Field(discriminator="kind"),
-        AfterValidator(_as_service_tests),
-    ]
+    ServiceTests = Annotated[AnyTests | DatasetTests, Field(discriminator="kind"), AfterValidator(_as_service_tests)]
 
 
 class CodeLimits(BaseModel):

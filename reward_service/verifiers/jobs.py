@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from reward_sandbox import Language, Limits
-from reward_service.verifiers.code.kinds import CodeTests
+from reward_service.verifiers.code.kinds import AnyTests
 
 # How many decimals a decimal answer must share with an exact reference (π, 1/3): math-verify's
 # own rounding. None: a decimal must equal the reference exactly (verifiers/math/compare.py).
@@ -46,7 +46,7 @@ class CodeJob:
 
     program: str
     language: Language
-    tests: CodeTests
+    tests: AnyTests
     limits: Limits
     all_or_nothing: bool = False
     task: Literal["code"] = "code"
@@ -71,7 +71,7 @@ class ProblemCodeJob:
         assert job.problem is not None
         return cls(job.program, job.language, job.problem, job.limits, job.all_or_nothing)
 
-    def with_tests(self, tests: CodeTests) -> CodeJob:
+    def with_tests(self, tests: AnyTests) -> CodeJob:
         return CodeJob(self.program, self.language, tests, self.limits, self.all_or_nothing, problem=self.problem)
 
 

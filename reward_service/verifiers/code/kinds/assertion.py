@@ -3,24 +3,16 @@ the program's entry point; only a clean "passed" from that process counts."""
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, Literal
 
-from reward_service.verifiers.code.kinds.base import RunContext, canonical_json, failure
+from reward_service.verifiers.code.kinds.base import FunctionName, KindModel, RunContext, canonical_json, failure
 from reward_service.verifiers.code.kinds.runner import judge_failed_outcome, read_outcome, runner_run
 
 
-@dataclass(frozen=True)
-class AssertTests:
-    kind: ClassVar[str] = "assert"
-
+class AssertTests(KindModel):
+    kind: Literal["assert"] = "assert"
     code: str
-    entry_point: str | None = None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AssertTests:
-        return cls(data["code"], data.get("entry_point"))
+    entry_point: FunctionName | None = None
 
     def case_count(self) -> int:
         return 1
@@ -31,14 +23,7 @@ class AssertTests:
     def canonical(self) -> str:
         return canonical_json({"kind": self.kind, "code": self.code, "entry_point": self.entry_point})
 
-    def judge_error(self, available: Container[str] | None = None) -> str | None:
-        return None
-
-    def request_fields(self, context: RunContext) -> dict[str, Any]:
-        return {}
-
-    def shard(self, parts: int) -> list[AssertTests]:
-        return [self]  # one block of test code: it runs whole
+    # shard: one block of test code, it runs whole (the base's [self])
 
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
         # The test code travels in the runner's request: it is never a file in the sandbox.

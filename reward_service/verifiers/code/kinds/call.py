@@ -4,36 +4,40 @@ value comes back as plain data and is compared here, outside the sandbox."""
 from __future__ import annotations
 
 import json
-from collections.abc import Container, Mapping
-from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import Any, Literal
+
+from pydantic import Field
 
 from reward_service.verifiers.code.compare import values_equal
-from reward_service.verifiers.code.kinds.base import RunContext, canonical_json, consecutive, failure
+from reward_service.verifiers.code.kinds.base import (
+    FunctionName,
+    KindData,
+    KindModel,
+    RunContext,
+    canonical_json,
+    consecutive,
+    failure,
+)
 from reward_service.verifiers.code.kinds.runner import judge_failed_outcome, read_outcome, runner_run
 
 
-@dataclass(frozen=True, eq=False)
-class CallCase:
-    args: list[Any]
-    expected: Any
+class CallCase(KindData):
+    args: list[Any] = Field(default_factory=list)
+    expected: Any = None
 
 
-@dataclass(frozen=True, eq=False)
-class CallTests:
-    kind: ClassVar[str] = "call"
-
-    fn_name: str
-    cases: tuple[CallCase, ...]
+class CallTests(KindModel):
+    kind: Literal["call"] = "call"
+    fn_name: FunctionName
+    cases: list[CallCase] = Field(..., min_length=1)
     # APPS/TACO store each expected return value wrapped in a one-element list ([3] for 3);
     # their testing code accepts the value or the list. Only one-element lists unwrap: APPS
     # takes the first element of any list, which would pass 1 for [1, 2].
-    wrapped: bool = False
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CallTests:
-        cases = tuple(CallCase(list(case.get("args", [])), case.get("expected")) for case in data["cases"])
-        return cls(data["fn_name"], cases, bool(data.get("wrapped", False)))
+    wrapped: bool = Field(
+        False,
+        description="Each case's `expected` is the return value wrapped in a one-element list, as APPS and TACO "
+        "store it: the return value matches the list or its one element (the datasets' own testing rule).",
+    )
 
     def case_count(self) -> int:
         return len(self.cases)
@@ -48,14 +52,8 @@ class CallTests:
             data["wrapped"] = True
         return canonical_json(data)
 
-    def judge_error(self, available: Container[str] | None = None) -> str | None:
-        return None
-
-    def request_fields(self, context: RunContext) -> dict[str, Any]:
-        return {}
-
     def shard(self, parts: int) -> list[CallTests]:
-        return [replace(self, cases=cases) for cases in consecutive(self.cases, parts)]
+        return [self.model_copy(update={"cases": cases}) for cases in consecutive(self.cases, parts)]
 
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
         return [

@@ -19,52 +19,17 @@ A deadlock (both waiting) ends at the program's wall-time limit as `time_limit`.
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
-from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
-from reward_service.verifiers.code.kinds.base import (
-    RunContext,
-    canonical_json,
-    consecutive,
-    ended_cleanly,
-    failure,
-)
-from reward_service.verifiers.code.kinds.checker import CheckerCase, JudgeProgram, judge_by_exit_code, judge_message
-
-INTERACTOR_STEM = "interactor"
+from reward_service.verifiers.code.kinds.base import RunContext, ended_cleanly, failure
+from reward_service.verifiers.code.kinds.judged import JudgedTests, JudgeProgram, judge_by_exit_code, judge_message
 
 
-@dataclass(frozen=True)
-class InteractiveTests:
-    kind: ClassVar[str] = "interactive"
+class InteractiveTests(JudgedTests):
+    judge_field: ClassVar[str] = "interactor"
 
-    cases: tuple[CheckerCase, ...]
+    kind: Literal["interactive"] = "interactive"
     interactor: JudgeProgram
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> InteractiveTests:
-        cases = tuple(CheckerCase(case.get("input", ""), case.get("answer", "")) for case in data["cases"])
-        return cls(cases, JudgeProgram.from_dict(data["interactor"]))
-
-    def case_count(self) -> int:
-        return len(self.cases)
-
-    def size_chars(self) -> int:
-        return sum(len(case.input) + len(case.answer) for case in self.cases) + self.interactor.size_chars()
-
-    def canonical(self) -> str:
-        cases = [{"input": case.input, "answer": case.answer} for case in self.cases]
-        return canonical_json({"kind": self.kind, "cases": cases, "interactor": self.interactor.as_dict()})
-
-    def judge_error(self, available: Container[str] | None = None) -> str | None:
-        return self.interactor.language_error("tests.interactor", available)
-
-    def request_fields(self, context: RunContext) -> dict[str, Any]:
-        return {"interactor": self.interactor.driver_block(INTERACTOR_STEM, context)}
-
-    def shard(self, parts: int) -> list[InteractiveTests]:
-        return [replace(self, cases=cases) for cases in consecutive(self.cases, parts)]
 
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
         argv = context.language.run_argv(context.limits.memory_mb)

@@ -2,32 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
-from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import Any, Literal
+
+from pydantic import Field
 
 from reward_service.verifiers.code.compare import output_matches
-from reward_service.verifiers.code.kinds.base import RunContext, canonical_json, consecutive, ended_cleanly, failure
+from reward_service.verifiers.code.kinds.base import (
+    KindData,
+    KindModel,
+    RunContext,
+    canonical_json,
+    consecutive,
+    ended_cleanly,
+    failure,
+)
+
+# A tolerance wider than this accepts outputs that are simply different numbers.
+MAX_FLOAT_TOLERANCE = 0.1
 
 
-@dataclass(frozen=True)
-class StdioCase:
-    input: str
+class StdioCase(KindData):
+    input: str = ""
     output: str
 
 
-@dataclass(frozen=True)
-class StdioTests:
-    kind: ClassVar[str] = "stdio"
-
-    cases: tuple[StdioCase, ...]
-    float_tolerance: float | None = None
-    compare: str = "lines"
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> StdioTests:
-        cases = tuple(StdioCase(case.get("input", ""), case["output"]) for case in data["cases"])
-        return cls(cases, data.get("float_tolerance"), data.get("compare") or "lines")
+class StdioTests(KindModel):
+    kind: Literal["stdio"] = "stdio"
+    cases: list[StdioCase] = Field(..., min_length=1)
+    compare: Literal["lines", "tokens", "tokens_ignore_case"] = Field(
+        "lines",
+        description="`lines`: line by line, trailing whitespace ignored; `tokens`: whitespace-separated "
+        "tokens in order, however spread over lines; `tokens_ignore_case`: tokens, letters without case.",
+    )
+    float_tolerance: float | None = Field(
+        None,
+        ge=0,
+        le=MAX_FLOAT_TOLERANCE,
+        description=f"Numbers may differ by this much (absolute or relative), at most {MAX_FLOAT_TOLERANCE}; "
+        "integer tokens always match exactly.",
+    )
 
     def case_count(self) -> int:
         return len(self.cases)
@@ -42,14 +55,8 @@ class StdioTests:
             fields["compare"] = self.compare
         return canonical_json(fields)
 
-    def judge_error(self, available: Container[str] | None = None) -> str | None:
-        return None
-
-    def request_fields(self, context: RunContext) -> dict[str, Any]:
-        return {}
-
     def shard(self, parts: int) -> list[StdioTests]:
-        return [replace(self, cases=cases) for cases in consecutive(self.cases, parts)]
+        return [self.model_copy(update={"cases": cases}) for cases in consecutive(self.cases, parts)]
 
     def runs(self, context: RunContext) -> list[dict[str, Any]]:
         argv = context.language.run_argv(context.limits.memory_mb)
