@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from pydantic import ValidationError
 
 from reward_service import __version__
-from reward_service.api import health, jobs, languages, metrics, openrlhf, problems, run_code, score
+from reward_service.api import health, jobs, languages, metrics, openrlhf, problems, run_code, score, sessions
 from reward_service.api.auth import BearerTokenMiddleware, load_api_tokens
 from reward_service.api.backpressure import HeldRequests, admit_batch
 from reward_service.api.body_limit import BodySizeLimitMiddleware
@@ -19,6 +19,7 @@ from reward_service.api.token_path import TokenPathMiddleware
 from reward_service.batch_jobs.runner import open_batch_jobs
 from reward_service.context import open_scoring_context
 from reward_service.schemas.scoring import ScoreOptions
+from reward_service.sessions.registry import open_sessions
 from reward_service.settings import Settings
 
 
@@ -27,9 +28,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_scoring_context(settings) as context, open_batch_jobs(settings) as batch_jobs:
+        async with (
+            open_scoring_context(settings) as context,
+            open_batch_jobs(settings) as batch_jobs,
+            open_sessions(settings) as session_registry,
+        ):
             app.state.scoring = context
             app.state.batch_jobs = batch_jobs
+            app.state.sessions = session_registry
             app.state.held_requests = HeldRequests()
             yield
 
@@ -64,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(score.router, dependencies=[Depends(admit_batch)])
     app.include_router(jobs.router)
     app.include_router(problems.router)
+    app.include_router(sessions.router)
     app.include_router(languages.router)
     app.include_router(health.router)
     app.include_router(metrics.router)

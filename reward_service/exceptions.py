@@ -43,6 +43,25 @@ class ProblemFetchError(Exception):
     """The problem a queued item names is gone, or was stored anew since the item was planned."""
 
 
+# Sessions (POST /sessions): each maps to one HTTP status in reward_service/api/sessions.py.
+
+
+class SessionNotFound(LookupError):
+    """No such session for this caller: never opened, ended, reaped, or another token's (404)."""
+
+
+class SessionBusy(RuntimeError):
+    """A cell is running in this session already; cells run one after another (409)."""
+
+
+class SessionsFull(RuntimeError):
+    """The server's or the caller's session cap is reached (429, with Retry-After)."""
+
+
+class SessionsUnavailable(RuntimeError):
+    """This server cannot run sessions (no sandbox, or turned off); the message says why (503)."""
+
+
 # Start-up.
 
 

@@ -189,6 +189,26 @@ class Settings(BaseSettings):
         "keep it well under the client's timeout (veRL: compile + run timeout + 10 s).",
     )
 
+    # Sessions (POST /sessions): a stateful Python kernel per trajectory, for multi-turn tool use.
+    session_max_open: int = Field(
+        128,
+        ge=0,
+        description="Open sessions this server holds at most (each is a sandbox with a live interpreter, "
+        "about 30 MB); past it POST /sessions is 429 with Retry-After. 0 turns sessions off.",
+    )
+    session_max_per_token: int = Field(
+        64, ge=1, description="Open sessions one API token (or, without tokens, all callers together) may hold."
+    )
+    session_idle_ttl_s: float = Field(
+        600.0, gt=0, description="A session no cell has used for this long is ended (its default idle TTL)."
+    )
+    session_max_idle_ttl_s: float = Field(3600.0, gt=0, description="Cap on a session's own `idle_ttl_s`.")
+    session_cell_time_s: float = Field(10.0, gt=0, description="Default CPU time of one cell.")
+    session_max_cpu_s: float = Field(
+        300.0, gt=0, description="CPU time all cells of one session may use together (cap on its `cpu_s`)."
+    )
+    session_max_cell_chars: int = Field(100_000, ge=1, description="Longest cell accepted; longer is 413.")
+
     @field_validator("cors_allow_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:

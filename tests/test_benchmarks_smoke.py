@@ -37,6 +37,7 @@ SMOKE = {
     "import_throughput": ["--problems", "5", "--tests", "3", "--test-kb", "1"],
     "math_throughput": ["--items", "64"],
     "scale_out": ["--items", "64", "--embedded-workers", "1"],
+    "sessions": ["--sessions", "2", "--cells", "2", "--idle", "1"],
     "trl_reward_share": [
         "--prompts",
         "2",

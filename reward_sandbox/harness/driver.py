@@ -11,6 +11,7 @@ This module is the protocol: a request in, its steps in order, a reply out. The
 steps are the modules beside it (started with `python3 -S driver.py`, so this
 file's directory is on sys.path): runs.py starts runs and watch.py watches them,
 proc_tree.py measures them, judges.py keeps the checkers and interactors,
+kernel_cells.py keeps a session's interpreter between its cells,
 workdir.py and files.py handle the writable places, cleanup.py ends what a run
 left, box.py says what the sandbox looks like, undumpable.py protects the driver's
 memory. Standard library only: it runs on the sandbox image's python3 and on the
@@ -39,6 +40,7 @@ from box import CHECKER_DIR, INTERACTOR_DIR, PROGRAM_DIR
 from cleanup import clean_up, kill_others, remove_sysv_ipc
 from files import fetch_files, write_binary_files, write_files
 from judges import Judges, check
+from kernel_cells import Kernels
 from runs import interact, run_program
 from workdir import CLEANUP_BUDGET_S, WorkDir, wipe_all
 
@@ -122,7 +124,7 @@ def handle(request: dict[str, Any], judges: Judges) -> dict[str, Any]:
     return reply
 
 
-def answer(line: str, judges: Judges, undumpable_error: str | None) -> dict[str, Any]:
+def answer(line: str, judges: Judges, kernels: Kernels, undumpable_error: str | None) -> dict[str, Any]:
     """The reply to one request line; never raises (the host turns `driver_error` into sandbox_error)."""
     try:
         request = json.loads(line)
@@ -131,6 +133,8 @@ def answer(line: str, judges: Judges, undumpable_error: str | None) -> dict[str,
             # its replies through its descriptors: nothing runs, and the host says why.
             reply = {"nonce": request.get("nonce"), "compile": None, "runs": [], "leftover_processes": 0}
             reply["clean"] = False
+        elif request.get("op") == "cell":
+            reply = kernels.run_cell(request)  # a session's sandbox: kernel_cells.py
         else:
             reply = handle(request, judges)
     except Exception as exc:
@@ -145,10 +149,11 @@ def main() -> None:
     undumpable_error = undumpable.make_undumpable()
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     judges = Judges()
+    kernels = Kernels()
     for line in sys.stdin:
         if not line.strip():
             continue
-        sys.stdout.write(json.dumps(answer(line, judges, undumpable_error)) + "\n")
+        sys.stdout.write(json.dumps(answer(line, judges, kernels, undumpable_error)) + "\n")
         sys.stdout.flush()
 
 

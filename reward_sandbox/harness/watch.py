@@ -5,7 +5,8 @@ interactive run watches two (the program and the interactor), each against its o
 limits. Either way the same loop feeds stdin, reads what they print, measures each
 process tree every MEASURE_INTERVAL_S against its CPU and memory limits, and stops at
 the first of: every watched process exited, a limit hit, the wall deadline, the
-output cap. Time limits are on CPU time, so a busy neighbour cannot turn a correct
+output cap, or a line on the run's sink (a session's kernel saying a cell is done: the
+kernel lives on for the next cell, so nothing is killed then). Time limits are on CPU time, so a busy neighbour cannot turn a correct
 program into a time_limit; the wall deadline (the service's rule: wall_s) bounds
 programs that wait. What was still running is then killed and reaped, with its group.
 """
@@ -67,7 +68,9 @@ class Streams:
 
     Captured streams (stdout, the runners' fd 3) count against one cap together: past
     it, `over_cap` is set, or with `drop_past_cap` (a judge, judged by its exit code)
-    the rest is dropped. Tail streams (stderr) keep their last STDERR_TAIL bytes.
+    the rest is dropped. Tail streams (stderr) keep their last STDERR_TAIL bytes. A sink
+    (a kernel's report descriptor) counts apart, up to its own cap; a whole line on it
+    makes `done`.
     """
 
     def __init__(self, cap: int = 0, *, drop_past_cap: bool = False) -> None:
@@ -76,6 +79,7 @@ class Streams:
         self.over_cap = False
         self._captured: list[bytearray] = []
         self._buffers: dict[int, tuple[bytearray, bool]] = {}  # fd: (buffer, captured)
+        self._sink: tuple[int, bytearray, int] | None = None  # fd, buffer, cap
         self._stdin: IO[bytes] | None = None
         self._pending = memoryview(b"")
 
@@ -90,6 +94,19 @@ class Streams:
         self._buffers[fd] = (buffer, False)
         return buffer
 
+    def sink(self, fd: int, cap: int) -> bytearray:
+        buffer = bytearray()
+        self._sink = (fd, buffer, cap)
+        return buffer
+
+    @property
+    def done(self) -> bool:
+        """The sink holds a whole line, or is full (an answer that long is no answer)."""
+        if self._sink is None:
+            return False
+        _, buffer, cap = self._sink
+        return b"\n" in buffer or len(buffer) >= cap
+
     def feed(self, stdin: IO[bytes], data: bytes) -> None:
         """What the process reads on stdin; closed at once when there is nothing to read."""
         if data:
@@ -101,13 +118,19 @@ class Streams:
         for fd in self._buffers:
             os.set_blocking(fd, False)
             selector.register(fd, selectors.EVENT_READ, "read")
+        if self._sink is not None:
+            os.set_blocking(self._sink[0], False)
+            selector.register(self._sink[0], selectors.EVENT_READ, "sink")
         if self._stdin is not None:
             os.set_blocking(self._stdin.fileno(), False)
             selector.register(self._stdin, selectors.EVENT_WRITE, "write")
 
     def ready(self, selector: selectors.BaseSelector, key: selectors.SelectorKey) -> None:
         """Serve one ready pipe: write to stdin, or read what a process printed."""
-        if key.data == "write":
+        if key.data == "sink":
+            if not self._take_sink():
+                selector.unregister(key.fd)
+        elif key.data == "write":
             try:
                 sent = os.write(key.fd, self._pending[:65536])
                 self._pending = self._pending[sent:]
@@ -134,6 +157,16 @@ class Streams:
                 self._stdin.close()
             except OSError:
                 pass
+
+    def _take_sink(self) -> bool:
+        assert self._sink is not None
+        fd, buffer, cap = self._sink
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return True
+        buffer.extend(chunk[: max(cap - len(buffer), 0)])
+        return bool(chunk)
 
     def _take(self, fd: int) -> bool:
         """Read what is there; False at end of stream."""
@@ -175,6 +208,9 @@ def watch(watched: list[Watched], streams: Streams, deadline: float) -> None:
             os.close(fd)
     for each in watched:
         each.tree_cpu_s = each.tree.cpu_s()
+    if streams.done and not any(each.limit for each in watched):
+        streams.drain(deadline)  # what the cell printed before it reported done
+        return
     stopped = [each for each in watched if not each.exited]
     for each in stopped:
         each.killed = True
@@ -223,4 +259,6 @@ def _loop(
             streams.ready(selector, key)
             if streams.over_cap:
                 program.limit = "output"
+                return
+            if streams.done:
                 return

@@ -1,0 +1,279 @@
+"""The open sessions of this server: who owns each, what it may use, and when it ends.
+
+A session is a kernel sandbox of its own (reward_sandbox/kernel.py) for one caller's
+trajectory. The registry enforces what the sandbox cannot see: the caps on open
+sessions (per server, per token), one cell at a time per session, the CPU time all of
+a session's cells share, and the idle TTL, after which the reaper ends the session.
+A session is found only with the token that opened it; any other caller gets the same
+answer as for a session that never was, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from reward_sandbox import LANGUAGES, Limits, SandboxUnavailable, create_backend
+from reward_sandbox.backends.base import SandboxBackend
+from reward_sandbox.kernel import CellReply, KernelLimits, KernelSandbox
+from reward_service.exceptions import SessionBusy, SessionNotFound, SessionsFull, SessionsUnavailable
+from reward_service.settings import Settings
+from reward_service.verifiers.code.limits import request_timeout_s, run_limits, wall_s
+
+log = logging.getLogger(__name__)
+
+# How often the reaper looks for idle sessions, at most.
+_REAP_EVERY_S = 5.0
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """What a session may use, once the caller's wishes are capped by the server's maxima."""
+
+    time_s: float
+    memory_mb: int
+    output_kb: int
+    cpu_s: float
+    idle_ttl_s: float
+    files: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class OpenSession:
+    id: str
+    owner: str
+    language: str
+    spec: SessionSpec
+    kernel: KernelSandbox
+    limits: Limits
+    cells: int = 0
+    cpu_used_s: float = 0.0
+    last_used: float = field(default_factory=time.monotonic)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def wall_s(self) -> float:
+        return wall_s(self.spec.time_s)
+
+    @property
+    def idle_s(self) -> float:
+        return 0.0 if self.lock.locked() else time.monotonic() - self.last_used
+
+
+class SessionRegistry:
+    def __init__(self, settings: Settings, backend: SandboxBackend | None, unavailable: str | None = None) -> None:
+        self._settings = settings
+        self._backend = backend
+        self._unavailable = unavailable
+        self._sessions: dict[str, OpenSession] = {}
+        self._opening = 0  # counted against the caps while their sandbox starts
+
+    def spec(
+        self,
+        time_s: float | None = None,
+        memory_mb: int | None = None,
+        output_kb: int | None = None,
+        cpu_s: float | None = None,
+        idle_ttl_s: float | None = None,
+        files: tuple[tuple[str, str], ...] = (),
+    ) -> SessionSpec:
+        """A caller's wishes, defaulted by the server's settings and capped by its maxima."""
+        settings = self._settings
+        maxima = settings.code_maxima()
+        return SessionSpec(
+            time_s=min(time_s or settings.session_cell_time_s, maxima.time_s),
+            memory_mb=min(memory_mb or settings.code_memory_mb, maxima.memory_mb),
+            output_kb=min(output_kb or settings.code_output_kb, maxima.output_kb),
+            cpu_s=min(cpu_s or settings.session_max_cpu_s, settings.session_max_cpu_s),
+            idle_ttl_s=min(idle_ttl_s or settings.session_idle_ttl_s, settings.session_max_idle_ttl_s),
+            files=files,
+        )
+
+    def _room_for(self, owner: str) -> None:
+        settings = self._settings
+        if self._unavailable is not None or self._backend is None:
+            raise SessionsUnavailable(self._unavailable or "sessions are off on this server")
+        if len(self._sessions) + self._opening >= settings.session_max_open:
+            raise SessionsFull(
+                f"this server holds {settings.session_max_open} open sessions (REWARD_SESSION_MAX_OPEN): "
+                f"end finished ones (DELETE /sessions/{{id}}), or retry in {settings.retry_after_s} s"
+            )
+        mine = sum(1 for session in self._sessions.values() if session.owner == owner)
+        if mine >= settings.session_max_per_token:
+            raise SessionsFull(
+                f"this token holds {mine} open sessions, the most one token may (REWARD_SESSION_MAX_PER_TOKEN): "
+                "end finished ones first"
+            )
+
+    async def open(self, owner: str, spec: SessionSpec, language: str = "python") -> OpenSession:
+        self._room_for(owner)
+        assert self._backend is not None
+        self._opening += 1
+        try:
+            driver = await self._backend.open_session()
+        except SandboxUnavailable as exc:
+            raise SessionsUnavailable(f"a sandbox for the session could not start: {exc}") from exc
+        finally:
+            self._opening -= 1
+        limits = Limits(time_s=spec.time_s, memory_mb=spec.memory_mb, output_kb=spec.output_kb)
+        session = OpenSession(
+            id=secrets.token_urlsafe(16),
+            owner=owner,
+            language=language,
+            spec=spec,
+            kernel=KernelSandbox(driver, self._backend.harness_path),
+            limits=limits,
+        )
+        # The interpreter starts now, with the session's files, so that the first cell costs no start-up.
+        started = await session.kernel.run_cell(
+            "",
+            self.driver_limits(session, spec.time_s),
+            request_timeout_s([spec.time_s]),
+            files=dict(spec.files),
+            number=0,
+        )
+        if started["status"] != "ok":
+            await session.kernel.close()
+            error = started["error"]
+            raise SessionsUnavailable(
+                f"the session's interpreter could not start: {error['message'] if error else started}"
+            )
+        session.cpu_used_s += started["cpu_s"]
+        self._sessions[session.id] = session
+        log.info("session opened", extra={"session": session.id, "open_sessions": len(self._sessions)})
+        return session
+
+    def get(self, owner: str, session_id: str) -> OpenSession:
+        session = self._sessions.get(session_id)
+        if session is None or not secrets.compare_digest(session.owner, owner):
+            raise SessionNotFound(
+                f"no session {session_id[:64]!r}: it ended, was reaped after its idle TTL, or never was"
+            )
+        return session
+
+    def driver_limits(self, session: OpenSession, time_s: float) -> KernelLimits:
+        language = LANGUAGES[session.language]
+        limits = run_limits(
+            Limits(time_s=time_s, memory_mb=session.spec.memory_mb, output_kb=session.spec.output_kb),
+            language,
+            self._backend.per_session_uid if self._backend is not None else False,
+        )
+        return {
+            "time_s": float(limits["time_s"]),
+            "wall_s": float(limits["wall_s"]),
+            "memory_mb": int(limits["memory_mb"]),
+            "output_kb": int(limits["output_kb"]),
+            "file_kb": int(limits["file_kb"]),
+            "address_space_mb": limits.get("address_space_mb"),
+            "processes": limits.get("processes"),
+            "session_cpu_s": session.spec.cpu_s,
+        }
+
+    async def run_cell(self, owner: str, session_id: str, code: str) -> tuple[OpenSession, CellReply]:
+        session = self.get(owner, session_id)
+        if session.lock.locked():
+            raise SessionBusy(f"a cell is running in session {session_id}: send the next one when it has answered")
+        async with session.lock:
+            session.cells += 1
+            left = session.spec.cpu_s - session.cpu_used_s
+            if left <= 0:
+                reply: CellReply = {
+                    "status": "timeout",
+                    "stdout": "",
+                    "stderr": "",
+                    "value": None,
+                    "error": {
+                        "type": "SessionCpuSpent",
+                        "message": f"the session's cells used all of its {session.spec.cpu_s:g} s of CPU time: "
+                        "end it and open another",
+                        "traceback": "",
+                    },
+                    "cpu_s": 0.0,
+                    "wall_s": 0.0,
+                    "state_lost": False,
+                    "restarted": False,
+                }
+            else:
+                time_s = min(session.spec.time_s, left)
+                reply = await session.kernel.run_cell(
+                    code, self.driver_limits(session, time_s), request_timeout_s([time_s]), number=session.cells
+                )
+                session.cpu_used_s += reply["cpu_s"]
+            session.last_used = time.monotonic()
+            return session, reply
+
+    async def close(self, owner: str, session_id: str) -> None:
+        session = self.get(owner, session_id)
+        await self._end(session, "closed")
+
+    async def _end(self, session: OpenSession, why: str) -> None:
+        if self._sessions.pop(session.id, None) is None:
+            return
+        try:
+            await session.kernel.close()
+        except Exception:  # ending must not fail: the sandbox is gone or going either way
+            log.exception("closing a session's sandbox failed", extra={"session": session.id})
+        log.info(f"session {why}", extra={"session": session.id, "open_sessions": len(self._sessions)})
+
+    @property
+    def open_count(self) -> int:
+        return len(self._sessions)
+
+    async def reap_idle(self) -> int:
+        """Ends the sessions idle past their TTL; returns how many."""
+        idle = [s for s in self._sessions.values() if not s.lock.locked() and s.idle_s > s.spec.idle_ttl_s]
+        for session in idle:
+            await self._end(session, "reaped after its idle TTL")
+        return len(idle)
+
+    async def aclose(self) -> None:
+        for session in list(self._sessions.values()):
+            await self._end(session, "ended with the server")
+        if self._backend is not None:
+            await self._backend.close()
+
+
+async def _reap_forever(registry: SessionRegistry, every_s: float) -> None:
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await registry.reap_idle()
+        except Exception:  # the reaper must outlive one bad close
+            log.exception("reaping idle sessions failed")
+
+
+@asynccontextmanager
+async def open_sessions(settings: Settings) -> AsyncIterator[SessionRegistry]:
+    """The registry for the app's lifespan: its own sandbox backend (sessions never share the
+    scoring pool's sandboxes), checked once, and the reaper."""
+    backend: SandboxBackend | None = None
+    unavailable: str | None = None
+    if settings.session_max_open == 0:
+        unavailable = "sessions are off on this server (REWARD_SESSION_MAX_OPEN=0)"
+    elif settings.redis_url:
+        unavailable = (
+            "sessions run on the embedded default only, so far: this server queues code on Redis "
+            "(REWARD_REDIS_URL), and its API process runs no sandbox"
+        )
+    else:
+        backend = create_backend(settings.sandbox_backend, settings.code_maxima(), image=settings.sandbox_image)
+        try:
+            await backend.check()
+        except SandboxUnavailable as exc:
+            unavailable = f"no sandbox for sessions: {exc}"
+            backend = None
+    if unavailable is not None:
+        log.warning("sessions unavailable: %s", unavailable)
+    registry = SessionRegistry(settings, backend, unavailable)
+    every_s = min(_REAP_EVERY_S, settings.session_idle_ttl_s / 4)
+    reaper = asyncio.create_task(_reap_forever(registry, every_s))
+    try:
+        yield registry
+    finally:
+        reaper.cancel()
+        await registry.aclose()
