@@ -208,3 +208,23 @@ def test_dataset_shaped_tests_go_to_the_service_as_io_tests(live_server: str) ->
     assert as_tests({"inputs": ["1"], "outputs": []}) is None
     assert as_tests({"inputs": [], "outputs": []}) is None
     assert as_tests('{"inputs": "12", "outputs": "3"}') is None
+
+
+def test_sessions_through_both_clients(live_server: str) -> None:
+    client = RewardClient(live_server)
+    opened = client.open_session(limits={"time_s": 2}, files={"n.txt": "20"})
+    session = opened["id"]
+    assert client.run_cell(session, "x = int(open('n.txt').read())")["status"] == "ok"
+    assert client.get_session(session)["cells"] == 1
+
+    async def more() -> dict[str, object]:
+        async with AsyncRewardClient(live_server) as async_client:
+            return await async_client.run_cell(session, "x + 22")
+
+    assert asyncio.run(more())["value"] == "42"
+    with pytest.raises(RequestRejected) as unknown:
+        client.run_cell("no-such-session", "1")
+    assert unknown.value.status_code == 404
+    assert client.close_session(session) is True
+    assert client.close_session(session) is False
+    assert client.get_session(session) is None

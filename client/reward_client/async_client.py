@@ -19,6 +19,7 @@ import httpx
 from reward_client.batching import AsyncMicroBatcher
 from reward_client.config import ClientConfig
 from reward_client.errors import RequestRejected, ServiceUnavailable
+from reward_client.sessions import session_body, session_path
 from reward_client.wire import (
     JSON_HEADERS,
     Item,
@@ -139,6 +140,43 @@ class AsyncRewardClient:
                 lambda items: self.score(items, options), self.config.batch_window_s, self.config.batch_max_items
             )
         return batcher
+
+    async def open_session(
+        self,
+        limits: Mapping[str, Any] | None = None,
+        idle_ttl_s: float | None = None,
+        files: Mapping[str, str] | None = None,
+        language: str = "python",
+    ) -> dict[str, Any]:
+        """Open a session (`POST /sessions`): a Python interpreter whose state persists between
+        cells. Its description, `id` first. A full server (429) is retried after its Retry-After."""
+        body = session_body(limits, idle_ttl_s, files, language)
+        opened: dict[str, Any] = checked_json(await self._request("POST", "/sessions", encode_json(body)))
+        return opened
+
+    async def run_cell(self, session_id: str, code: str) -> dict[str, Any]:
+        """Run a cell in a session: status, stdout, stderr, value, error (`reward_client.sessions.cell_text`
+        reads it as a model would). An unknown session is RequestRejected 404; a cell while another runs, 409."""
+        path = session_path(session_id, "run")
+        result: dict[str, Any] = checked_json(await self._request("POST", path, encode_json({"code": code})))
+        return result
+
+    async def get_session(self, session_id: str) -> dict[str, Any] | None:
+        """A session's description, or None when there is none (ended, reaped, another token's)."""
+        response = await self._request("GET", session_path(session_id))
+        if response.status_code == 404:
+            return None
+        described: dict[str, Any] = checked_json(response)
+        return described
+
+    async def close_session(self, session_id: str) -> bool:
+        """End a session (`DELETE /sessions/{id}`); False when there was none."""
+        response = await self._request("DELETE", session_path(session_id))
+        if response.status_code == 404:
+            return False
+        if not response.is_success:
+            checked_json(response)
+        return True
 
     async def aclose(self) -> None:
         """Close the session of the running event loop (sessions of other loops close with their loop)."""

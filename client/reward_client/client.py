@@ -21,6 +21,7 @@ from reward_client.async_client import AsyncRewardClient
 from reward_client.batching import MicroBatcher
 from reward_client.config import ClientConfig
 from reward_client.errors import RequestRejected, ServiceUnavailable
+from reward_client.sessions import session_body, session_path
 from reward_client.wire import (
     JSON_HEADERS,
     Item,
@@ -142,6 +143,42 @@ class RewardClient:
         if response.status_code == 404:
             return None
         return checked_json(response)
+
+    def open_session(
+        self,
+        limits: Mapping[str, Any] | None = None,
+        idle_ttl_s: float | None = None,
+        files: Mapping[str, str] | None = None,
+        language: str = "python",
+    ) -> dict[str, Any]:
+        """Open a session (`POST /sessions`): a Python interpreter whose state persists between
+        cells. Its description, `id` first. A full server (429) is retried after its Retry-After."""
+        body = session_body(limits, idle_ttl_s, files, language)
+        opened: dict[str, Any] = checked_json(self._request("POST", "/sessions", encode_json(body)))
+        return opened
+
+    def run_cell(self, session_id: str, code: str) -> dict[str, Any]:
+        """Run a cell in a session (see AsyncRewardClient.run_cell)."""
+        path = session_path(session_id, "run")
+        result: dict[str, Any] = checked_json(self._request("POST", path, encode_json({"code": code})))
+        return result
+
+    def get_session(self, session_id: str) -> dict[str, Any] | None:
+        """A session's description, or None when there is none (ended, reaped, another token's)."""
+        response = self._request("GET", session_path(session_id))
+        if response.status_code == 404:
+            return None
+        described: dict[str, Any] = checked_json(response)
+        return described
+
+    def close_session(self, session_id: str) -> bool:
+        """End a session (`DELETE /sessions/{id}`); False when there was none."""
+        response = self._request("DELETE", session_path(session_id))
+        if response.status_code == 404:
+            return False
+        if not response.is_success:
+            checked_json(response)
+        return True
 
     def _post_score(self, items: Sequence[dict[str, Any]], options: Mapping[str, Any] | None) -> list[ScoreResult]:
         try:
