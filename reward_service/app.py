@@ -19,7 +19,7 @@ from reward_service.api.token_path import TokenPathMiddleware
 from reward_service.batch_jobs.runner import open_batch_jobs
 from reward_service.context import open_scoring_context
 from reward_service.schemas.scoring import ScoreOptions
-from reward_service.sessions.registry import open_sessions
+from reward_service.sessions.lifespan import open_sessions
 from reward_service.settings import Settings
 
 

@@ -39,6 +39,10 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _worker(args: argparse.Namespace) -> None:
+    if args.queue == "sessions":
+        from reward_service.sessions.host import run_session_worker
+
+        raise SystemExit(run_session_worker(Settings()))
     from reward_service.dispatch.rq.worker import run_worker  # the API never needs RQ's worker machinery
 
     raise SystemExit(run_worker(args.queue, args.processes, Settings()))
@@ -74,7 +78,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve.add_argument("--workers", type=int, help="verifier worker processes (REWARD_WORKERS, default: CPUs)")
     serve.set_defaults(handler=_serve)
     worker = commands.add_parser("worker", help="verify chunks from Redis (needs REWARD_REDIS_URL or REDIS_URL)")
-    worker.add_argument("--queue", choices=["math", "code"], default="math", help="which task's queue to serve")
+    worker.add_argument(
+        "--queue",
+        choices=["math", "code", "sessions"],
+        default="math",
+        help="which task's queue to serve; `sessions`: hold /sessions for an API that queues on Redis",
+    )
     worker.add_argument(
         "--processes",
         type=int,

@@ -58,6 +58,10 @@ class SessionsFull(RuntimeError):
     """The server's or the caller's session cap is reached (429, with Retry-After)."""
 
 
+class SessionGone(LookupError):
+    """The session worker that held this session stopped: its state is lost (410)."""
+
+
 class SessionsUnavailable(RuntimeError):
     """This server cannot run sessions (no sandbox, or turned off); the message says why (503)."""
 

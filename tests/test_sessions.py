@@ -193,11 +193,12 @@ def test_per_token_cap() -> None:
         assert refused.status_code == 429 and "REWARD_SESSION_MAX_PER_TOKEN" in refused.text
 
 
-def test_sessions_on_a_redis_server_say_why_not_yet() -> None:
+def test_a_redis_server_without_session_workers_says_how_to_start_one() -> None:
     from devstack.local_stack import running_redis
 
     with running_redis() as redis:
         settings = make_settings(redis_url=redis.url, sandbox_pool_size=1)
         with TestClient(create_app(settings)) as client:
             refused = client.post("/sessions", json={})
-            assert refused.status_code == 503 and "REWARD_REDIS_URL" in refused.text
+            assert refused.status_code == 503 and "reward-service worker --queue sessions" in refused.text
+            assert client.post("/sessions/nope/run", json={"code": "1"}).status_code == 404

@@ -9,24 +9,29 @@ another; a cell sent while another runs is 409, so a trainer's retry cannot run 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from reward_service.api.auth import bearer_token
 from reward_service.api.strict_json import StrictJSONRoute
-from reward_service.exceptions import SessionBusy, SessionNotFound, SessionsFull, SessionsUnavailable
+from reward_service.exceptions import SessionBusy, SessionGone, SessionNotFound, SessionsFull, SessionsUnavailable
 from reward_service.schemas.scoring import ErrorResponse
 from reward_service.schemas.sessions import CellError, CellRequest, CellResult, SessionCreate, SessionInfo
-from reward_service.sessions.registry import OpenSession, SessionRegistry
+from reward_service.sessions.base import SessionDescription, Sessions, session_spec
 
 router = APIRouter(tags=["sessions"], route_class=StrictJSONRoute)
 
-_ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorResponse},
+    410: {"model": ErrorResponse},
+    503: {"model": ErrorResponse},
+}
 
 
-def registry(request: Request) -> SessionRegistry:
-    sessions: SessionRegistry = request.app.state.sessions
+def registry(request: Request) -> Sessions:
+    sessions: Sessions = request.app.state.sessions
     return sessions
 
 
@@ -37,29 +42,20 @@ def owner(request: Request) -> str:
     return hashlib.sha256(token).hexdigest()
 
 
-Registry = Annotated[SessionRegistry, Depends(registry)]
+Registry = Annotated[Sessions, Depends(registry)]
 Owner = Annotated[str, Depends(owner)]
 
 
-def _info(session: OpenSession) -> SessionInfo:
-    spec = session.spec
-    return SessionInfo(
-        id=session.id,
-        language=session.language,
-        time_s=spec.time_s,
-        wall_s=session.wall_s,
-        memory_mb=spec.memory_mb,
-        output_kb=spec.output_kb,
-        cpu_s=spec.cpu_s,
-        cpu_used_s=round(session.cpu_used_s, 3),
-        cells=session.cells,
-        idle_ttl_s=spec.idle_ttl_s,
-        idle_s=round(session.idle_s, 3),
-        busy=session.lock.locked(),
-    )
+def _info(described: SessionDescription) -> SessionInfo:
+    return SessionInfo.model_validate(asdict(described))
 
 
-def _not_found(exc: SessionNotFound) -> HTTPException:
+def _lookup_failed(exc: SessionNotFound | SessionGone | SessionsUnavailable) -> HTTPException:
+    """404 for a session not there (for this token), 410 for one its worker took down with it."""
+    if isinstance(exc, SessionGone):
+        return HTTPException(410, str(exc))
+    if isinstance(exc, SessionsUnavailable):
+        return HTTPException(503, str(exc))
     return HTTPException(404, str(exc))
 
 
@@ -80,7 +76,8 @@ async def open_session(body: SessionCreate, sessions: Registry, who: Owner, requ
             "(REWARD_MAX_TESTS_CHARS)",
         )
     limits = body.limits
-    spec = sessions.spec(
+    spec = session_spec(
+        settings,
         time_s=limits.time_s,
         memory_mb=limits.memory_mb,
         output_kb=limits.output_kb,
@@ -89,18 +86,18 @@ async def open_session(body: SessionCreate, sessions: Registry, who: Owner, requ
         files=tuple(body.files.items()),
     )
     try:
-        session = await sessions.open(who, spec, body.language)
+        described = await sessions.open(who, spec, body.language)
     except SessionsFull as exc:
         raise HTTPException(429, str(exc), headers={"Retry-After": str(settings.retry_after_s)}) from exc
     except SessionsUnavailable as exc:
         raise HTTPException(503, str(exc)) from exc
-    return _info(session)
+    return _info(described)
 
 
 @router.post(
     "/sessions/{session_id}/run",
     response_model=CellResult,
-    responses={**_ERRORS, 409: {"model": ErrorResponse}, 413: {"model": ErrorResponse}},
+    responses={**_ERRORS, 409: {"model": ErrorResponse}, 410: {"model": ErrorResponse}, 413: {"model": ErrorResponse}},
     summary="Run a cell in a session",
 )
 async def run_cell(session_id: str, body: CellRequest, sessions: Registry, who: Owner, request: Request) -> CellResult:
@@ -112,9 +109,9 @@ async def run_cell(session_id: str, body: CellRequest, sessions: Registry, who: 
             "(REWARD_SESSION_MAX_CELL_CHARS)",
         )
     try:
-        session, reply = await sessions.run_cell(who, session_id, body.code)
-    except SessionNotFound as exc:
-        raise _not_found(exc) from exc
+        number, reply = await sessions.run_cell(who, session_id, body.code)
+    except (SessionNotFound, SessionGone, SessionsUnavailable) as exc:
+        raise _lookup_failed(exc) from exc
     except SessionBusy as exc:
         raise HTTPException(409, str(exc)) from exc
     error = reply["error"]
@@ -124,7 +121,7 @@ async def run_cell(session_id: str, body: CellRequest, sessions: Registry, who: 
         stderr=reply["stderr"],
         value=reply["value"],
         error=CellError(**error) if error else None,
-        cell=session.cells,
+        cell=number,
         cpu_s=round(reply["cpu_s"], 4),
         wall_s=round(reply["wall_s"], 4),
         state_lost=reply["state_lost"],
@@ -135,15 +132,15 @@ async def run_cell(session_id: str, body: CellRequest, sessions: Registry, who: 
 @router.get("/sessions/{session_id}", response_model=SessionInfo, responses=_ERRORS, summary="Describe a session")
 async def describe_session(session_id: str, sessions: Registry, who: Owner) -> SessionInfo:
     try:
-        return _info(sessions.get(who, session_id))
-    except SessionNotFound as exc:
-        raise _not_found(exc) from exc
+        return _info(await sessions.describe(who, session_id))
+    except (SessionNotFound, SessionGone, SessionsUnavailable) as exc:
+        raise _lookup_failed(exc) from exc
 
 
 @router.delete("/sessions/{session_id}", status_code=204, responses=_ERRORS, summary="End a session")
 async def end_session(session_id: str, sessions: Registry, who: Owner) -> Response:
     try:
         await sessions.close(who, session_id)
-    except SessionNotFound as exc:
-        raise _not_found(exc) from exc
+    except (SessionNotFound, SessionGone, SessionsUnavailable) as exc:
+        raise _lookup_failed(exc) from exc
     return Response(status_code=204)

@@ -58,6 +58,7 @@ class SessionInfo(BaseModel):
     idle_ttl_s: float
     idle_s: float = Field(..., description="Seconds since the last cell ended (or the session began).")
     busy: bool = Field(..., description="A cell is running now.")
+    worker: str | None = Field(None, description="The session worker that holds it (with Redis); null when embedded.")
 
 
 class CellRequest(BaseModel):

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -22,6 +22,7 @@ from reward_sandbox import LANGUAGES, Limits, SandboxUnavailable, create_backend
 from reward_sandbox.backends.base import SandboxBackend
 from reward_sandbox.kernel import CellReply, KernelLimits, KernelSandbox
 from reward_service.exceptions import SessionBusy, SessionNotFound, SessionsFull, SessionsUnavailable
+from reward_service.sessions.base import SessionDescription, SessionSpec
 from reward_service.settings import Settings
 from reward_service.verifiers.code.limits import request_timeout_s, run_limits, wall_s
 
@@ -29,18 +30,6 @@ log = logging.getLogger(__name__)
 
 # How often the reaper looks for idle sessions, at most.
 _REAP_EVERY_S = 5.0
-
-
-@dataclass(frozen=True)
-class SessionSpec:
-    """What a session may use, once the caller's wishes are capped by the server's maxima."""
-
-    time_s: float
-    memory_mb: int
-    output_kb: int
-    cpu_s: float
-    idle_ttl_s: float
-    files: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -64,35 +53,44 @@ class OpenSession:
     def idle_s(self) -> float:
         return 0.0 if self.lock.locked() else time.monotonic() - self.last_used
 
+    def describe(self, worker: str | None = None) -> SessionDescription:
+        spec = self.spec
+        return SessionDescription(
+            id=self.id,
+            language=self.language,
+            time_s=spec.time_s,
+            wall_s=self.wall_s,
+            memory_mb=spec.memory_mb,
+            output_kb=spec.output_kb,
+            cpu_s=spec.cpu_s,
+            cpu_used_s=round(self.cpu_used_s, 3),
+            cells=self.cells,
+            idle_ttl_s=spec.idle_ttl_s,
+            idle_s=round(self.idle_s, 3),
+            busy=self.lock.locked(),
+            worker=worker,
+        )
+
 
 class SessionRegistry:
-    def __init__(self, settings: Settings, backend: SandboxBackend | None, unavailable: str | None = None) -> None:
+    """The sessions of this process (the embedded default, or one session worker's)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        backend: SandboxBackend | None,
+        unavailable: str | None = None,
+        worker: str | None = None,
+        on_end: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
         self._settings = settings
+        self._worker = worker
+        # Told of each session that ends here, whatever ended it (a session worker forgets its route).
+        self._on_end = on_end
         self._backend = backend
         self._unavailable = unavailable
         self._sessions: dict[str, OpenSession] = {}
         self._opening = 0  # counted against the caps while their sandbox starts
-
-    def spec(
-        self,
-        time_s: float | None = None,
-        memory_mb: int | None = None,
-        output_kb: int | None = None,
-        cpu_s: float | None = None,
-        idle_ttl_s: float | None = None,
-        files: tuple[tuple[str, str], ...] = (),
-    ) -> SessionSpec:
-        """A caller's wishes, defaulted by the server's settings and capped by its maxima."""
-        settings = self._settings
-        maxima = settings.code_maxima()
-        return SessionSpec(
-            time_s=min(time_s or settings.session_cell_time_s, maxima.time_s),
-            memory_mb=min(memory_mb or settings.code_memory_mb, maxima.memory_mb),
-            output_kb=min(output_kb or settings.code_output_kb, maxima.output_kb),
-            cpu_s=min(cpu_s or settings.session_max_cpu_s, settings.session_max_cpu_s),
-            idle_ttl_s=min(idle_ttl_s or settings.session_idle_ttl_s, settings.session_max_idle_ttl_s),
-            files=files,
-        )
 
     def _room_for(self, owner: str) -> None:
         settings = self._settings
@@ -110,7 +108,7 @@ class SessionRegistry:
                 "end finished ones first"
             )
 
-    async def open(self, owner: str, spec: SessionSpec, language: str = "python") -> OpenSession:
+    async def open(self, owner: str, spec: SessionSpec, language: str = "python") -> SessionDescription:
         self._room_for(owner)
         assert self._backend is not None
         self._opening += 1
@@ -146,7 +144,10 @@ class SessionRegistry:
         session.cpu_used_s += started["cpu_s"]
         self._sessions[session.id] = session
         log.info("session opened", extra={"session": session.id, "open_sessions": len(self._sessions)})
-        return session
+        return session.describe(self._worker)
+
+    async def describe(self, owner: str, session_id: str) -> SessionDescription:
+        return self.get(owner, session_id).describe(self._worker)
 
     def get(self, owner: str, session_id: str) -> OpenSession:
         session = self._sessions.get(session_id)
@@ -174,7 +175,7 @@ class SessionRegistry:
             "session_cpu_s": session.spec.cpu_s,
         }
 
-    async def run_cell(self, owner: str, session_id: str, code: str) -> tuple[OpenSession, CellReply]:
+    async def run_cell(self, owner: str, session_id: str, code: str) -> tuple[int, CellReply]:
         session = self.get(owner, session_id)
         if session.lock.locked():
             raise SessionBusy(f"a cell is running in session {session_id}: send the next one when it has answered")
@@ -205,7 +206,7 @@ class SessionRegistry:
                 )
                 session.cpu_used_s += reply["cpu_s"]
             session.last_used = time.monotonic()
-            return session, reply
+            return session.cells, reply
 
     async def close(self, owner: str, session_id: str) -> None:
         session = self.get(owner, session_id)
@@ -218,11 +219,23 @@ class SessionRegistry:
             await session.kernel.close()
         except Exception:  # ending must not fail: the sandbox is gone or going either way
             log.exception("closing a session's sandbox failed", extra={"session": session.id})
+        if self._on_end is not None:
+            try:
+                await self._on_end(session.id)
+            except Exception:
+                log.exception("recording a session's end failed", extra={"session": session.id})
         log.info(f"session {why}", extra={"session": session.id, "open_sessions": len(self._sessions)})
 
     @property
     def open_count(self) -> int:
         return len(self._sessions)
+
+    @property
+    def room(self) -> int:
+        """How many more sessions this registry would open now (0 when it runs none)."""
+        if self._backend is None or self._unavailable is not None:
+            return 0
+        return max(self._settings.session_max_open - len(self._sessions) - self._opening, 0)
 
     async def reap_idle(self) -> int:
         """Ends the sessions idle past their TTL; returns how many."""
@@ -248,18 +261,16 @@ async def _reap_forever(registry: SessionRegistry, every_s: float) -> None:
 
 
 @asynccontextmanager
-async def open_sessions(settings: Settings) -> AsyncIterator[SessionRegistry]:
-    """The registry for the app's lifespan: its own sandbox backend (sessions never share the
-    scoring pool's sandboxes), checked once, and the reaper."""
+async def open_local_sessions(
+    settings: Settings, worker: str | None = None, on_end: Callable[[str], Awaitable[None]] | None = None
+) -> AsyncIterator[SessionRegistry]:
+    """The sessions of this process, for the app's lifespan or a session worker's life: a
+    sandbox backend of their own (sessions never share the scoring pool's sandboxes),
+    checked once, and the reaper."""
     backend: SandboxBackend | None = None
     unavailable: str | None = None
     if settings.session_max_open == 0:
         unavailable = "sessions are off on this server (REWARD_SESSION_MAX_OPEN=0)"
-    elif settings.redis_url:
-        unavailable = (
-            "sessions run on the embedded default only, so far: this server queues code on Redis "
-            "(REWARD_REDIS_URL), and its API process runs no sandbox"
-        )
     else:
         backend = create_backend(settings.sandbox_backend, settings.code_maxima(), image=settings.sandbox_image)
         try:
@@ -269,7 +280,7 @@ async def open_sessions(settings: Settings) -> AsyncIterator[SessionRegistry]:
             backend = None
     if unavailable is not None:
         log.warning("sessions unavailable: %s", unavailable)
-    registry = SessionRegistry(settings, backend, unavailable)
+    registry = SessionRegistry(settings, backend, unavailable, worker, on_end)
     every_s = min(_REAP_EVERY_S, settings.session_idle_ttl_s / 4)
     reaper = asyncio.create_task(_reap_forever(registry, every_s))
     try:
