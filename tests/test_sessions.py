@@ -4,6 +4,7 @@ status, isolation between sessions, the caps and the reaper, on both sandbox bac
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import socket
 import time
 from collections.abc import Iterator
@@ -134,8 +135,10 @@ def test_unknown_and_ended_sessions_are_404_and_big_cells_413(sessions: TestClie
     assert sessions.post("/sessions", json={"files": {"../x": ""}}).status_code == 422
 
 
-def test_a_cell_sent_while_another_runs_is_409() -> None:
-    settings = make_settings(sandbox_backend="bwrap", sandbox_pool_size=1)
+@pytest.mark.parametrize("backend", SANDBOX_BACKENDS)
+def test_a_cell_sent_while_another_runs_is_409(backend: str) -> None:
+    require_backend(backend)
+    settings = make_settings(sandbox_backend=backend, sandbox_pool_size=1)
 
     async def concurrently() -> list[int]:
         app = create_app(settings)
@@ -153,8 +156,10 @@ def test_a_cell_sent_while_another_runs_is_409() -> None:
     assert asyncio.run(concurrently()) == [200, 409]
 
 
-def test_another_tokens_session_is_404() -> None:
-    settings = make_settings(sandbox_backend="bwrap", sandbox_pool_size=1, api_tokens="alice-token,bob-token")
+@pytest.mark.parametrize("backend", SANDBOX_BACKENDS)
+def test_another_tokens_session_is_404(backend: str) -> None:
+    require_backend(backend)
+    settings = make_settings(sandbox_backend=backend, sandbox_pool_size=1, api_tokens="alice-token,bob-token")
     with TestClient(create_app(settings)) as client:
         alice = {"authorization": "Bearer alice-token"}
         bob = {"authorization": "Bearer bob-token"}
@@ -165,9 +170,11 @@ def test_another_tokens_session_is_404() -> None:
         assert client.post(f"/sessions/{session}/run", json={"code": "1"}, headers=alice).json()["value"] == "1"
 
 
-def test_the_caps_are_429_with_retry_after_and_idle_sessions_are_reaped() -> None:
+@pytest.mark.parametrize("backend", SANDBOX_BACKENDS)
+def test_the_caps_are_429_with_retry_after_and_idle_sessions_are_reaped(backend: str) -> None:
+    require_backend(backend)
     settings = make_settings(
-        sandbox_backend="bwrap",
+        sandbox_backend=backend,
         sandbox_pool_size=1,
         session_max_open=2,
         session_idle_ttl_s=1.0,
@@ -185,12 +192,28 @@ def test_the_caps_are_429_with_retry_after_and_idle_sessions_are_reaped() -> Non
             time.sleep(0.25)
 
 
-def test_per_token_cap() -> None:
-    settings = make_settings(sandbox_backend="bwrap", sandbox_pool_size=1, session_max_per_token=1)
+@pytest.mark.parametrize("backend", SANDBOX_BACKENDS)
+def test_per_token_cap(backend: str) -> None:
+    require_backend(backend)
+    settings = make_settings(sandbox_backend=backend, sandbox_pool_size=1, session_max_per_token=1)
     with TestClient(create_app(settings)) as client:
         open_session(client)
         refused = client.post("/sessions", json={})
         assert refused.status_code == 429 and "REWARD_SESSION_MAX_PER_TOKEN" in refused.text
+
+
+def test_a_failed_sandbox_is_sandbox_error_and_the_session_goes_on_in_a_fresh_one() -> None:
+    settings = make_settings(sandbox_backend="bwrap", sandbox_pool_size=1)
+    with TestClient(create_app(settings)) as client:
+        session = open_session(client, files={"f.txt": "kept"})
+        run(client, session, "x = 1")
+        # The sandbox dies under the session (as an OOM kill of the whole sandbox would have it).
+        held = client.app.state.sessions.get(hashlib.sha256(b"").hexdigest(), session)
+        held.kernel._session.process.kill()
+        failed = run(client, session, "x")
+        assert (failed["status"], failed["state_lost"]) == ("sandbox_error", True)
+        after = run(client, session, "open('f.txt').read(), 'x' in globals()")
+        assert after["restarted"] is True and after["value"] == "('kept', False)"
 
 
 def test_a_redis_server_without_session_workers_says_how_to_start_one() -> None:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from devstack.local_stack import RedisServer, WorkerProcess, running_redis
 from reward_service.app import create_app
 from reward_service.sessions import routing
-from tests.conftest import make_settings
+from tests.conftest import SANDBOX_BACKENDS, make_settings, require_backend
 
 pytestmark = pytest.mark.slow
 
@@ -35,8 +35,11 @@ def wait_for_session_workers(redis: RedisServer, count: int, timeout_s: float = 
         time.sleep(0.2)
 
 
-def test_cells_are_routed_to_the_worker_that_holds_the_session(redis: RedisServer) -> None:
-    workers = [WorkerProcess(redis.url, queue="sessions") for _ in range(2)]
+@pytest.mark.parametrize("backend", SANDBOX_BACKENDS)
+def test_cells_are_routed_to_the_worker_that_holds_the_session(redis: RedisServer, backend: str) -> None:
+    require_backend(backend)
+    env = {"REWARD_SANDBOX_BACKEND": backend}
+    workers = [WorkerProcess(redis.url, queue="sessions", env=env) for _ in range(2)]
     try:
         wait_for_session_workers(redis, 2)
         settings = make_settings(redis_url=redis.url, sandbox_pool_size=1)
@@ -77,8 +80,10 @@ def test_cells_are_routed_to_the_worker_that_holds_the_session(redis: RedisServe
             worker.stop()
 
 
-def test_a_cell_running_when_its_worker_dies_is_410_not_a_hang(redis: RedisServer) -> None:
-    worker = WorkerProcess(redis.url, queue="sessions")
+@pytest.mark.parametrize("backend", SANDBOX_BACKENDS)
+def test_a_cell_running_when_its_worker_dies_is_410_not_a_hang(redis: RedisServer, backend: str) -> None:
+    require_backend(backend)
+    worker = WorkerProcess(redis.url, queue="sessions", env={"REWARD_SANDBOX_BACKEND": backend})
     try:
         wait_for_session_workers(redis, 1)
         settings = make_settings(redis_url=redis.url, sandbox_pool_size=1)

@@ -44,6 +44,8 @@ class OpenSession:
     cpu_used_s: float = 0.0
     last_used: float = field(default_factory=time.monotonic)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # The sandbox was replaced after it failed: the next cell says it runs in a fresh interpreter.
+    replaced: bool = False
 
     @property
     def wall_s(self) -> float:
@@ -113,38 +115,32 @@ class SessionRegistry:
         assert self._backend is not None
         self._opening += 1
         try:
+            limits = Limits(time_s=spec.time_s, memory_mb=spec.memory_mb, output_kb=spec.output_kb)
+            session = OpenSession(secrets.token_urlsafe(16), owner, language, spec, await self._kernel(spec), limits)
+        finally:
+            self._opening -= 1
+        self._sessions[session.id] = session
+        log.info("session opened", extra={"session": session.id, "open_sessions": len(self._sessions)})
+        return session.describe(self._worker)
+
+    async def _kernel(self, spec: SessionSpec) -> KernelSandbox:
+        """A sandbox of its own with the interpreter started and the session's files in its work
+        dir, so that the first cell costs no start-up."""
+        assert self._backend is not None
+        try:
             driver = await self._backend.open_session()
         except SandboxUnavailable as exc:
             raise SessionsUnavailable(f"a sandbox for the session could not start: {exc}") from exc
-        finally:
-            self._opening -= 1
-        limits = Limits(time_s=spec.time_s, memory_mb=spec.memory_mb, output_kb=spec.output_kb)
-        session = OpenSession(
-            id=secrets.token_urlsafe(16),
-            owner=owner,
-            language=language,
-            spec=spec,
-            kernel=KernelSandbox(driver, self._backend.harness_path),
-            limits=limits,
-        )
-        # The interpreter starts now, with the session's files, so that the first cell costs no start-up.
-        started = await session.kernel.run_cell(
-            "",
-            self.driver_limits(session, spec.time_s),
-            request_timeout_s([spec.time_s]),
-            files=dict(spec.files),
-            number=0,
-        )
+        kernel = KernelSandbox(driver, self._backend.harness_path)
+        limits = self._limits(spec.memory_mb, spec.output_kb, spec.cpu_s, spec.time_s)
+        started = await kernel.run_cell("", limits, request_timeout_s([spec.time_s]), files=dict(spec.files), number=0)
         if started["status"] != "ok":
-            await session.kernel.close()
+            await kernel.close()
             error = started["error"]
             raise SessionsUnavailable(
                 f"the session's interpreter could not start: {error['message'] if error else started}"
             )
-        session.cpu_used_s += started["cpu_s"]
-        self._sessions[session.id] = session
-        log.info("session opened", extra={"session": session.id, "open_sessions": len(self._sessions)})
-        return session.describe(self._worker)
+        return kernel
 
     async def describe(self, owner: str, session_id: str) -> SessionDescription:
         return self.get(owner, session_id).describe(self._worker)
@@ -157,11 +153,11 @@ class SessionRegistry:
             )
         return session
 
-    def driver_limits(self, session: OpenSession, time_s: float) -> KernelLimits:
-        language = LANGUAGES[session.language]
+    def _limits(self, memory_mb: int, output_kb: int, cpu_s: float, time_s: float) -> KernelLimits:
+        """The driver's limits of one cell of a Python session."""
         limits = run_limits(
-            Limits(time_s=time_s, memory_mb=session.spec.memory_mb, output_kb=session.spec.output_kb),
-            language,
+            Limits(time_s=time_s, memory_mb=memory_mb, output_kb=output_kb),
+            LANGUAGES["python"],
             self._backend.per_session_uid if self._backend is not None else False,
         )
         return {
@@ -172,8 +168,18 @@ class SessionRegistry:
             "file_kb": int(limits["file_kb"]),
             "address_space_mb": limits.get("address_space_mb"),
             "processes": limits.get("processes"),
-            "session_cpu_s": session.spec.cpu_s,
+            "session_cpu_s": cpu_s,
         }
+
+    async def _replace_kernel(self, session: OpenSession) -> None:
+        """After the sandbox failed: a fresh one (the state is lost, the files come back), or
+        none, and every later cell says sandbox_error until the session ends."""
+        await session.kernel.close()
+        try:
+            session.kernel = await self._kernel(session.spec)
+            session.replaced = True
+        except SessionsUnavailable as exc:
+            log.warning("a session's sandbox could not be replaced: %s", exc, extra={"session": session.id})
 
     async def run_cell(self, owner: str, session_id: str, code: str) -> tuple[int, CellReply]:
         session = self.get(owner, session_id)
@@ -201,10 +207,14 @@ class SessionRegistry:
                 }
             else:
                 time_s = min(session.spec.time_s, left)
-                reply = await session.kernel.run_cell(
-                    code, self.driver_limits(session, time_s), request_timeout_s([time_s]), number=session.cells
-                )
+                spec = session.spec
+                limits = self._limits(spec.memory_mb, spec.output_kb, spec.cpu_s, time_s)
+                reply = await session.kernel.run_cell(code, limits, request_timeout_s([time_s]), number=session.cells)
                 session.cpu_used_s += reply["cpu_s"]
+                if session.replaced:
+                    reply["restarted"], session.replaced = True, False
+                if reply["status"] == "sandbox_error":
+                    await self._replace_kernel(session)
             session.last_used = time.monotonic()
             return session.cells, reply
 
@@ -275,6 +285,8 @@ async def open_local_sessions(
         backend = create_backend(settings.sandbox_backend, settings.code_maxima(), image=settings.sandbox_image)
         try:
             await backend.check()
+            # The sandboxes of a process that died here (a killed session worker's containers).
+            await backend.reap()
         except SandboxUnavailable as exc:
             unavailable = f"no sandbox for sessions: {exc}"
             backend = None
