@@ -52,18 +52,23 @@ class KernelLimits(TypedDict):
     session_cpu_s: float
 
 
-def sandbox_error(message: str) -> CellReply:
+def unrun_cell(status: CellStatus, error_type: str, message: str, *, state_lost: bool) -> CellReply:
+    """The reply for a cell that never ran: why, as its error."""
     return {
-        "status": "sandbox_error",
+        "status": status,
         "stdout": "",
         "stderr": "",
         "value": None,
-        "error": {"type": "SandboxError", "message": message, "traceback": ""},
+        "error": {"type": error_type, "message": message, "traceback": ""},
         "cpu_s": 0.0,
         "wall_s": 0.0,
-        "state_lost": True,
+        "state_lost": state_lost,
         "restarted": False,
     }
+
+
+def sandbox_error(message: str) -> CellReply:
+    return unrun_cell("sandbox_error", "SandboxError", message, state_lost=True)
 
 
 class KernelSandbox:

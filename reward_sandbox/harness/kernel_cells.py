@@ -20,11 +20,11 @@ import subprocess
 import time
 from typing import Any
 
-from box import IS_NAMESPACE_INIT, PATH, WORK_ROOT, oom_kills, scratch_dir
-from cleanup import kill_group, kill_others
+from box import IS_NAMESPACE_INIT, WORK_ROOT, oom_kills
+from cleanup import kill_others
 from files import inside
 from proc_tree import Tree
-from runs import child_setup
+from runs import child_setup, program_env
 from watch import Streams, Watched, watch
 
 KERNEL_DIR = os.path.join(WORK_ROOT, "k")
@@ -43,13 +43,8 @@ class _Kernel:
         self.charged_cpu_s = 0.0
 
     def end(self) -> None:
-        kill_group(self.proc.pid)
-        if self.proc.returncode is None:
-            try:
-                os.waitpid(self.proc.pid, 0)
-            except ChildProcessError:
-                pass
-            self.proc.returncode = -9
+        """After a watch that did not end in `done`: the watch has killed and reaped the
+        interpreter and its group already; what remains is what left the group, and the pipes."""
         if IS_NAMESPACE_INIT:
             kill_others()  # what the kernel started in groups of its own
         for stream in (self.proc.stdout, self.proc.stderr):
@@ -89,14 +84,7 @@ class Kernels:
     def _start(self, argv: list[str], limits: dict[str, Any]) -> _Kernel | str:
         cells_r, cells_w = os.pipe()
         results_r, results_w = os.pipe()
-        env = {
-            "PATH": PATH,
-            "HOME": KERNEL_DIR,
-            "LANG": "C.UTF-8",
-            "TMPDIR": scratch_dir(KERNEL_DIR),
-            "CELL_FD": str(cells_r),
-            "RESULT_FD": str(results_w),
-        }
+        env = {**program_env(KERNEL_DIR), "CELL_FD": str(cells_r), "RESULT_FD": str(results_w)}
         # The per-process CPU backstop of child_setup holds for the kernel's whole life:
         # the session's CPU time, not one cell's.
         lifetime = {**limits, "time_s": float(limits.get("session_cpu_s") or limits["time_s"])}

@@ -60,6 +60,11 @@ def child_setup(limits: dict[str, Any], confine_to: str | None = None) -> Any:
     return setup
 
 
+def program_env(cwd: str) -> dict[str, str]:
+    """What a program (or a session's interpreter) runs with: no variable of the driver's."""
+    return {"PATH": PATH, "HOME": cwd, "LANG": "C.UTF-8", "TMPDIR": scratch_dir(cwd)}
+
+
 def run_program(
     argv: list[str],
     stdin: str,
@@ -76,7 +81,7 @@ def run_program(
     read3 = write3 = None
     if fd3:
         read3, write3 = os.pipe()
-    env = {"PATH": PATH, "HOME": cwd, "LANG": "C.UTF-8", "TMPDIR": scratch_dir(cwd)}
+    env = program_env(cwd)
     if write3 is not None:
         # The runners report on this descriptor, apart from the program's stdout.
         env["RESULT_FD"] = str(write3)
@@ -199,7 +204,7 @@ def interact(
             subprocess.Popen(
                 run["argv"],
                 cwd=cwd,
-                env={**env, "HOME": cwd, "TMPDIR": scratch_dir(cwd)},
+                env=program_env(cwd),
                 stdin=to_program_r,
                 stdout=to_judge_w,
                 stderr=subprocess.PIPE,

@@ -6,9 +6,10 @@ limits. Either way the same loop feeds stdin, reads what they print, measures ea
 process tree every MEASURE_INTERVAL_S against its CPU and memory limits, and stops at
 the first of: every watched process exited, a limit hit, the wall deadline, the
 output cap, or a line on the run's sink (a session's kernel saying a cell is done: the
-kernel lives on for the next cell, so nothing is killed then). Time limits are on CPU time, so a busy neighbour cannot turn a correct
-program into a time_limit; the wall deadline (the service's rule: wall_s) bounds
-programs that wait. What was still running is then killed and reaped, with its group.
+kernel lives on for the next cell, so nothing is killed then). Time limits are on CPU
+time, so a busy neighbour cannot turn a correct program into a time_limit; the wall
+deadline (the service's rule: wall_s) bounds programs that wait. What was still
+running is then killed and reaped, with its group.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from reward_sandbox.kernel import CellStatus
+
 _FILE_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 
 
@@ -17,8 +19,6 @@ def _file_name(name: str) -> str:
 
 
 SessionFileName = Annotated[str, AfterValidator(_file_name)]
-
-CellStatus = Literal["ok", "error", "timeout", "memory_limit", "output_limit", "sandbox_error"]
 
 
 class SessionLimits(BaseModel):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from reward_sandbox import LANGUAGES, Limits, SandboxUnavailable, create_backend
 from reward_sandbox.backends.base import SandboxBackend
-from reward_sandbox.kernel import CellReply, KernelLimits, KernelSandbox
+from reward_sandbox.kernel import CellReply, KernelLimits, KernelSandbox, unrun_cell
 from reward_service.exceptions import SessionBusy, SessionNotFound, SessionsFull, SessionsUnavailable
 from reward_service.sessions.base import SessionDescription, SessionSpec
 from reward_service.settings import Settings
@@ -39,7 +39,6 @@ class OpenSession:
     language: str
     spec: SessionSpec
     kernel: KernelSandbox
-    limits: Limits
     cells: int = 0
     cpu_used_s: float = 0.0
     last_used: float = field(default_factory=time.monotonic)
@@ -98,7 +97,7 @@ class SessionRegistry:
         settings = self._settings
         if self._unavailable is not None or self._backend is None:
             raise SessionsUnavailable(self._unavailable or "sessions are off on this server")
-        if len(self._sessions) + self._opening >= settings.session_max_open:
+        if self.room == 0:
             raise SessionsFull(
                 f"this server holds {settings.session_max_open} open sessions (REWARD_SESSION_MAX_OPEN): "
                 f"end finished ones (DELETE /sessions/{{id}}), or retry in {settings.retry_after_s} s"
@@ -115,8 +114,7 @@ class SessionRegistry:
         assert self._backend is not None
         self._opening += 1
         try:
-            limits = Limits(time_s=spec.time_s, memory_mb=spec.memory_mb, output_kb=spec.output_kb)
-            session = OpenSession(secrets.token_urlsafe(16), owner, language, spec, await self._kernel(spec), limits)
+            session = OpenSession(secrets.token_urlsafe(16), owner, language, spec, await self._kernel(spec))
         finally:
             self._opening -= 1
         self._sessions[session.id] = session
@@ -132,8 +130,9 @@ class SessionRegistry:
         except SandboxUnavailable as exc:
             raise SessionsUnavailable(f"a sandbox for the session could not start: {exc}") from exc
         kernel = KernelSandbox(driver, self._backend.harness_path)
-        limits = self._limits(spec.memory_mb, spec.output_kb, spec.cpu_s, spec.time_s)
-        started = await kernel.run_cell("", limits, request_timeout_s([spec.time_s]), files=dict(spec.files), number=0)
+        started = await kernel.run_cell(
+            "", self._limits(spec, spec.time_s), request_timeout_s([spec.time_s]), files=dict(spec.files), number=0
+        )
         if started["status"] != "ok":
             await kernel.close()
             error = started["error"]
@@ -153,10 +152,10 @@ class SessionRegistry:
             )
         return session
 
-    def _limits(self, memory_mb: int, output_kb: int, cpu_s: float, time_s: float) -> KernelLimits:
-        """The driver's limits of one cell of a Python session."""
+    def _limits(self, spec: SessionSpec, time_s: float) -> KernelLimits:
+        """The driver's limits of one cell of a Python session, given the CPU time it may use."""
         limits = run_limits(
-            Limits(time_s=time_s, memory_mb=memory_mb, output_kb=output_kb),
+            Limits(time_s=time_s, memory_mb=spec.memory_mb, output_kb=spec.output_kb),
             LANGUAGES["python"],
             self._backend.per_session_uid if self._backend is not None else False,
         )
@@ -168,7 +167,7 @@ class SessionRegistry:
             "file_kb": int(limits["file_kb"]),
             "address_space_mb": limits.get("address_space_mb"),
             "processes": limits.get("processes"),
-            "session_cpu_s": cpu_s,
+            "session_cpu_s": spec.cpu_s,
         }
 
     async def _replace_kernel(self, session: OpenSession) -> None:
@@ -189,26 +188,13 @@ class SessionRegistry:
             session.cells += 1
             left = session.spec.cpu_s - session.cpu_used_s
             if left <= 0:
-                reply: CellReply = {
-                    "status": "timeout",
-                    "stdout": "",
-                    "stderr": "",
-                    "value": None,
-                    "error": {
-                        "type": "SessionCpuSpent",
-                        "message": f"the session's cells used all of its {session.spec.cpu_s:g} s of CPU time: "
-                        "end it and open another",
-                        "traceback": "",
-                    },
-                    "cpu_s": 0.0,
-                    "wall_s": 0.0,
-                    "state_lost": False,
-                    "restarted": False,
-                }
+                message = (
+                    f"the session's cells used all of its {session.spec.cpu_s:g} s of CPU time: end it and open another"
+                )
+                reply = unrun_cell("timeout", "SessionCpuSpent", message, state_lost=False)
             else:
                 time_s = min(session.spec.time_s, left)
-                spec = session.spec
-                limits = self._limits(spec.memory_mb, spec.output_kb, spec.cpu_s, time_s)
+                limits = self._limits(session.spec, time_s)
                 reply = await session.kernel.run_cell(code, limits, request_timeout_s([time_s]), number=session.cells)
                 session.cpu_used_s += reply["cpu_s"]
                 if session.replaced:
@@ -235,10 +221,6 @@ class SessionRegistry:
             except Exception:
                 log.exception("recording a session's end failed", extra={"session": session.id})
         log.info(f"session {why}", extra={"session": session.id, "open_sessions": len(self._sessions)})
-
-    @property
-    def open_count(self) -> int:
-        return len(self._sessions)
 
     @property
     def room(self) -> int:
